@@ -1,0 +1,4 @@
+//! (work in progress)
+#![forbid(unsafe_code)]
+
+pub mod cli;

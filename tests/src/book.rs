@@ -1,0 +1,241 @@
+//! Keeping BOOK.md and the code one.
+//!
+//! Every fenced Rust block in the book is preceded by a marker line that says where it comes from:
+//!
+//! ```text
+//! <!-- quote: stage01_tcp_echo/src/server.rs#echo_loop -->
+//! <!-- not in the source: the naive version, shown for contrast -->
+//! ```
+//!
+//! A quote must equal, line for line, the region between `// ANCHOR: echo_loop` and
+//! `// ANCHOR_END: echo_loop` in that file (with the region's common indentation removed and any
+//! other anchor lines inside it left out). The mdBook convention, so it reads as the Rust Book does,
+//! but checked by a test instead of included by a preprocessor, so BOOK.md reads on GitHub as is.
+
+use std::fmt;
+use std::path::Path;
+
+/// What is wrong with one snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnippetError {
+    /// A Rust block with no marker line before it.
+    Unmarked { line: usize },
+    /// The marker names a file that cannot be read.
+    NoFile { line: usize, file: String },
+    /// The file has no such anchor, or it is never closed.
+    NoAnchor {
+        line: usize,
+        file: String,
+        anchor: String,
+    },
+    /// The book and the code differ.
+    Stale {
+        line: usize,
+        file: String,
+        anchor: String,
+        first_difference: String,
+    },
+    /// A marker that no Rust block follows.
+    Dangling { line: usize },
+}
+
+impl fmt::Display for SnippetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnippetError::Unmarked { line } => write!(
+                f,
+                "BOOK.md:{line}: a rust block needs a `<!-- quote: FILE#ANCHOR -->` or \
+                 `<!-- not in the source: WHY -->` line before it"
+            ),
+            SnippetError::NoFile { line, file } => write!(f, "BOOK.md:{line}: cannot read {file}"),
+            SnippetError::NoAnchor { line, file, anchor } => write!(
+                f,
+                "BOOK.md:{line}: {file} has no region `// ANCHOR: {anchor}` … `// ANCHOR_END: {anchor}`"
+            ),
+            SnippetError::Stale {
+                line,
+                file,
+                anchor,
+                first_difference,
+            } => write!(
+                f,
+                "BOOK.md:{line}: the snippet {file}#{anchor} is stale: {first_difference}"
+            ),
+            SnippetError::Dangling { line } => {
+                write!(f, "BOOK.md:{line}: a marker with no rust block after it")
+            }
+        }
+    }
+}
+
+/// The marker before a Rust block.
+enum Marker {
+    Quote { file: String, anchor: String },
+    NotInSource,
+}
+
+fn marker(line: &str) -> Option<Marker> {
+    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    if let Some(place) = inner.strip_prefix("quote:") {
+        let (file, anchor) = place.trim().split_once('#')?;
+        return Some(Marker::Quote {
+            file: file.to_string(),
+            anchor: anchor.to_string(),
+        });
+    }
+    inner
+        .starts_with("not in the source:")
+        .then_some(Marker::NotInSource)
+}
+
+/// The lines of region `anchor` in `source`, with common indentation removed.
+pub fn region(source: &str, anchor: &str) -> Option<Vec<String>> {
+    let start = format!("// ANCHOR: {anchor}");
+    let end = format!("// ANCHOR_END: {anchor}");
+    let mut lines = source.lines();
+    lines.by_ref().find(|l| l.trim() == start)?;
+    let mut body = Vec::new();
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed == end {
+            return Some(dedent(&body));
+        }
+        if !trimmed.starts_with("// ANCHOR: ") && !trimmed.starts_with("// ANCHOR_END: ") {
+            body.push(line);
+        }
+    }
+    None
+}
+
+fn dedent(lines: &[&str]) -> Vec<String> {
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end().to_string())
+        .collect()
+}
+
+/// Checks every Rust block of `book`, reading quoted files relative to `root`.
+pub fn check(book: &str, root: &Path) -> Vec<SnippetError> {
+    let lines: Vec<&str> = book.lines().collect();
+    let mut errors = Vec::new();
+    let mut pending: Option<(usize, Marker)> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = i + 1;
+        if let Some(m) = marker(lines[i]) {
+            if let Some((at, _)) = pending.replace((line_no, m)) {
+                errors.push(SnippetError::Dangling { line: at });
+            }
+        } else if lines[i].trim_start().starts_with("```rust") {
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_start().starts_with("```"))
+                .unwrap_or(lines.len());
+            let block: Vec<String> = lines[i + 1..end]
+                .iter()
+                .map(|l| l.trim_end().to_string())
+                .collect();
+            match pending.take() {
+                None => errors.push(SnippetError::Unmarked { line: line_no }),
+                Some((_, Marker::NotInSource)) => {}
+                Some((at, Marker::Quote { file, anchor })) => {
+                    if let Some(e) = compare(root, at, file, anchor, &block) {
+                        errors.push(e);
+                    }
+                }
+            }
+            i = end;
+        } else if !lines[i].trim().is_empty() {
+            if let Some((at, _)) = pending.take() {
+                errors.push(SnippetError::Dangling { line: at });
+            }
+        }
+        i += 1;
+    }
+    if let Some((at, _)) = pending {
+        errors.push(SnippetError::Dangling { line: at });
+    }
+    errors
+}
+
+fn compare(
+    root: &Path,
+    line: usize,
+    file: String,
+    anchor: String,
+    block: &[String],
+) -> Option<SnippetError> {
+    let Ok(source) = std::fs::read_to_string(root.join(&file)) else {
+        return Some(SnippetError::NoFile { line, file });
+    };
+    let Some(code) = region(&source, &anchor) else {
+        return Some(SnippetError::NoAnchor { line, file, anchor });
+    };
+    if code == block {
+        return None;
+    }
+    let n = code.iter().zip(block).take_while(|(a, b)| a == b).count();
+    let first_difference = format!(
+        "line {} of the region: code has {:?}, book has {:?}",
+        n + 1,
+        code.get(n).map(String::as_str).unwrap_or("<end>"),
+        block.get(n).map(String::as_str).unwrap_or("<end>"),
+    );
+    Some(SnippetError::Stale {
+        line,
+        file,
+        anchor,
+        first_difference,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "fn a() {}\n    // ANCHOR: two\n    let x = 1;\n    // ANCHOR: inner\n    let y = 2;\n    // ANCHOR_END: inner\n    // ANCHOR_END: two\n";
+
+    fn check_against_source(book: &str) -> Vec<SnippetError> {
+        let dir = std::env::temp_dir().join(format!("book-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.rs"), SOURCE).unwrap();
+        check(book, &dir)
+    }
+
+    #[test]
+    fn regions_are_dedented_and_skip_nested_anchors() {
+        assert_eq!(region(SOURCE, "two").unwrap(), ["let x = 1;", "let y = 2;"]);
+        assert_eq!(region(SOURCE, "inner").unwrap(), ["let y = 2;"]);
+        assert_eq!(region(SOURCE, "missing"), None);
+    }
+
+    #[test]
+    fn a_true_quote_passes_and_a_stale_one_fails() {
+        let good = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 2;\n```\n";
+        assert_eq!(check_against_source(good), []);
+        let stale = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 3;\n```\n";
+        let errors = check_against_source(stale);
+        assert!(
+            matches!(&errors[..], [SnippetError::Stale { line: 1, .. }]),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unmarked_missing_and_dangling_are_reported() {
+        let book = "```rust\nfn main() {}\n```\n<!-- quote: nope.rs#x -->\n```rust\n```\n\
+                    <!-- quote: a.rs#zzz -->\n```rust\n```\n<!-- quote: a.rs#two -->\ntext\n\
+                    <!-- not in the source: contrast -->\n```rust\nanything\n```\n";
+        let errors = check_against_source(book);
+        assert!(matches!(errors[0], SnippetError::Unmarked { line: 1 }));
+        assert!(matches!(errors[1], SnippetError::NoFile { line: 4, .. }));
+        assert!(matches!(errors[2], SnippetError::NoAnchor { line: 7, .. }));
+        assert!(matches!(errors[3], SnippetError::Dangling { line: 10 }));
+        assert_eq!(errors.len(), 4, "{errors:?}");
+    }
+}

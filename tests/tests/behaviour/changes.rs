@@ -1,0 +1,1 @@
+//! Every behaviour a later stage changes on purpose, in one place. BOOK.md explains each.
