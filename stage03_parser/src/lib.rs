@@ -1,2 +1,8 @@
-//! (work in progress)
+//! Chapter 3: a hand-written, sans-IO HTTP/1.1 request parser (work in progress).
 #![forbid(unsafe_code)]
+
+pub mod headers;
+pub mod method;
+
+pub use headers::Headers;
+pub use method::Method;
