@@ -3,6 +3,7 @@
 
 pub mod headers;
 pub mod method;
+pub mod status;
 
 pub use headers::Headers;
 pub use method::Method;
