@@ -1,6 +1,7 @@
 //! Chapter 3: a hand-written, sans-IO HTTP/1.1 request parser (work in progress).
 #![forbid(unsafe_code)]
 
+pub mod date;
 pub mod headers;
 pub mod method;
 pub mod status;
