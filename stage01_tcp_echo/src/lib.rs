@@ -1,4 +1,17 @@
-//! (work in progress)
+//! Chapter 1: sockets.
+//!
+//! Everything on the web starts with a TCP connection: a server binds an address, listens, accepts
+//! a connection, and then both sides read and write bytes until one of them closes. This crate is
+//! the smallest program that does all of that, an echo server ([`server`]) and its client
+//! ([`client`]). There is no HTTP here yet: a byte stream has no messages, only bytes, and
+//! chapter 2 is about putting HTTP's structure on top of it.
+//!
+//! The server serves one client at a time, on purpose: while one client is connected, the next
+//! one waits in the listen queue. Chapter 6 fixes that with a thread pool.
+//!
+//! [`cli`] is the little command-line reader every binary in the workspace shares.
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod client;
+pub mod server;

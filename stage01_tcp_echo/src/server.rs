@@ -1,0 +1,97 @@
+//! The echo server: bind, listen, accept, then copy every byte back until the client closes.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// How long a connected client may stay silent before the server hangs up. Without a limit one
+/// forgotten `nc` session would hold this one-client-at-a-time server forever.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A listening echo server.
+///
+/// # Examples
+///
+/// ```no_run
+/// let server = stage01_tcp_echo::server::EchoServer::bind("127.0.0.1:0")?;
+/// println!("listening on {}", server.local_addr());
+/// server.run();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct EchoServer {
+    listener: TcpListener,
+    idle_timeout: Duration,
+}
+
+impl EchoServer {
+    /// Binds and starts listening. Port 0 lets the operating system choose a free port.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<EchoServer> {
+        Ok(EchoServer {
+            listener: TcpListener::bind(addr)?,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        })
+    }
+
+    /// Changes how long a silent client is kept.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> EchoServer {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The address actually bound: with port 0, this is where to find the server.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has a local address")
+    }
+
+    // ANCHOR: accept_loop
+    /// Accepts clients one after another, forever. A client that misbehaves is logged and
+    /// dropped; it never stops the loop.
+    pub fn run(self) -> ! {
+        loop {
+            let (stream, peer) = match self.listener.accept() {
+                Ok(connection) => connection,
+                // A connection can fail between the kernel's handshake and our accept; that is
+                // the client's problem, not a reason to stop serving.
+                Err(e) => {
+                    eprintln!("accept failed: {e}");
+                    continue;
+                }
+            };
+            eprintln!("{peer} connected");
+            match self.serve_client(stream) {
+                Ok(bytes) => eprintln!("{peer} closed the connection after {bytes} bytes"),
+                Err(e) => eprintln!("{peer} dropped: {e}"),
+            }
+        }
+    }
+    // ANCHOR_END: accept_loop
+
+    /// Echoes one client until it closes; returns how many bytes went round.
+    pub fn serve_client(&self, stream: TcpStream) -> io::Result<u64> {
+        stream.set_read_timeout(Some(self.idle_timeout))?;
+        echo(stream)
+    }
+}
+
+// ANCHOR: echo
+/// Copies everything `stream` sends back to it, until it closes its side.
+pub fn echo(mut stream: TcpStream) -> io::Result<u64> {
+    let mut buffer = [0u8; 4096];
+    let mut total = 0;
+    loop {
+        // `read` returns as soon as *some* bytes are there: 1 byte or 4096, never "a message".
+        let n = match stream.read(&mut buffer) {
+            Ok(0) => return Ok(total), // 0 means the client closed its side: end of stream.
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // `write` may take only part of the buffer; `write_all` loops until all of it is sent.
+        stream.write_all(&buffer[..n])?;
+        total += n as u64;
+    }
+}
+// ANCHOR_END: echo
