@@ -1,10 +1,32 @@
-//! Chapter 3: a hand-written, sans-IO HTTP/1.1 request parser (work in progress).
+//! Chapter 3: a hand-written, sans-IO HTTP/1.1 request parser, a Response builder, URL and form
+//! decoding, and a small JSON library.
+//!
+//! Chapter 2 read a request with string splitting and trusted what it found. This chapter parses
+//! it properly: every grammar rule checked, every limit enforced, every error mapped to the status
+//! that answers it. The [`Parser`] does no I/O, so the blocking [`server`] here, chapter 6's thread
+//! pool and chapter 7's async runtime all drive the same code. The server still answers one
+//! request per connection and closes; chapter 4 adds routing on top of it, chapter 6 keep-alive.
 #![forbid(unsafe_code)]
 
+pub mod chunked;
 pub mod date;
+pub mod error;
+pub mod framing;
+pub mod head;
 pub mod headers;
+pub mod limits;
+pub mod line;
 pub mod method;
+pub mod parser;
+pub mod request;
 pub mod status;
+pub mod url;
 
+pub use error::ParseError;
 pub use headers::Headers;
+pub use limits::Limits;
 pub use method::Method;
+pub use parser::{Parsed, Parser};
+pub use request::{Request, Version};
+pub use status::Status;
+pub use url::Params;

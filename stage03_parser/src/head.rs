@@ -1,0 +1,268 @@
+//! The grammar of a request's head, one line at a time: the request line and the header fields.
+//!
+//! Each function takes one complete line (CRLF already removed by the
+//! [`LineReader`](crate::line::LineReader), which has also refused bare CR, bare LF and control
+//! characters) and either returns its parts or the [`ParseError`] that explains what was wrong.
+
+use crate::error::ParseError;
+use crate::method::{Method, is_token_byte};
+use crate::request::{Version, split_target};
+use crate::url::Params;
+
+/// What the request line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLine {
+    pub method: Method,
+    pub target: String,
+    pub path: String,
+    pub query: Params,
+    pub version: Version,
+}
+
+// ANCHOR: request_line
+/// Parses `METHOD SP request-target SP HTTP-version` (RFC 9112 §3): exactly three parts, separated
+/// by single spaces, all visible ASCII.
+pub fn parse_request_line(line: &[u8]) -> Result<RequestLine, ParseError> {
+    if !line.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        return Err(ParseError::BadRequestLine(
+            "only visible ASCII and single spaces are allowed (percent-encode the rest)",
+        ));
+    }
+    let text = String::from_utf8_lossy(line); // all ASCII by now: nothing is lost
+    let parts: Vec<&str> = text.split(' ').collect();
+    let [method, target, version] = parts[..] else {
+        return Err(ParseError::BadRequestLine(
+            "expected METHOD, target and version separated by single spaces",
+        ));
+    };
+    let method: Method = method
+        .parse()
+        .map_err(|_| ParseError::BadRequestLine("the method is not a token"))?;
+    let version = parse_version(version)?;
+    let (path, query) = parse_target(&method, target)?;
+    Ok(RequestLine {
+        method,
+        target: target.to_string(),
+        path,
+        query,
+        version,
+    })
+}
+// ANCHOR_END: request_line
+
+/// `HTTP/1.0` or `HTTP/1.1`; another `HTTP/d.d` (or `HTTP/d`) is a version we do not speak (505);
+/// anything else is not a version at all (400).
+fn parse_version(text: &str) -> Result<Version, ParseError> {
+    match text {
+        "HTTP/1.1" => Ok(Version::Http11),
+        "HTTP/1.0" => Ok(Version::Http10),
+        _ => {
+            let number = text.strip_prefix("HTTP/").unwrap_or_default().as_bytes();
+            let looks_like_version = match number {
+                [major] => major.is_ascii_digit(),
+                [major, b'.', minor] => major.is_ascii_digit() && minor.is_ascii_digit(),
+                _ => false,
+            };
+            if looks_like_version {
+                Err(ParseError::UnsupportedVersion(text.to_string()))
+            } else {
+                Err(ParseError::BadRequestLine(
+                    "the version must look like HTTP/1.1",
+                ))
+            }
+        }
+    }
+}
+
+/// The decoded path and query of a target in origin-form (`/path?query`), absolute-form
+/// (`http://host/path`, what proxies receive; RFC 9112 §3.2.2 says servers must accept it) or
+/// asterisk-form (`*`, for `OPTIONS` only). Authority-form (`host:port`) is for `CONNECT` to a
+/// proxy, which this server is not.
+fn parse_target(method: &Method, target: &str) -> Result<(String, Params), ParseError> {
+    if target.contains('#') {
+        return Err(ParseError::BadTarget(
+            "a fragment (#...) is never sent to a server",
+        ));
+    }
+    if target == "*" {
+        return match method {
+            Method::Options => Ok(("*".to_string(), Params::new())),
+            _ => Err(ParseError::BadTarget("* is only allowed with OPTIONS")),
+        };
+    }
+    if target.starts_with('/') {
+        return split_target(target);
+    }
+    let lower = target.to_ascii_lowercase();
+    let Some(after_scheme) = ["http://", "https://"]
+        .iter()
+        .find(|scheme| lower.starts_with(*scheme))
+        .map(|scheme| &target[scheme.len()..])
+    else {
+        return Err(ParseError::BadTarget(
+            "it must start with / or be an absolute http URL",
+        ));
+    };
+    let authority_end = after_scheme.find(['/', '?']).unwrap_or(after_scheme.len());
+    if authority_end == 0 {
+        return Err(ParseError::BadTarget("an absolute URL needs a host"));
+    }
+    let rest = &after_scheme[authority_end..];
+    if rest.starts_with('/') {
+        split_target(rest)
+    } else {
+        split_target(&format!("/{rest}"))
+    }
+}
+
+// ANCHOR: field_line
+/// Parses `name ":" OWS value OWS` (RFC 9112 §5). Whitespace is trimmed around the value, not
+/// inside it, and the split is at the *first* colon: `Host: localhost:7878` keeps its port.
+pub fn parse_field(line: &[u8]) -> Result<(String, String), ParseError> {
+    if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+        // RFC 9112 §5.2: obsolete line folding in a request must be refused or replaced.
+        return Err(ParseError::BadHeader(
+            "obsolete line folding (a line starting with whitespace)",
+        ));
+    }
+    let Some(colon) = line.iter().position(|b| *b == b':') else {
+        return Err(ParseError::BadHeader("no colon"));
+    };
+    let (name, value) = (&line[..colon], &line[colon + 1..]);
+    if name.last().is_some_and(|b| *b == b' ' || *b == b'\t') {
+        // RFC 9112 §5.1: `Host : x` must be refused; servers that strip the space and proxies
+        // that keep it read different headers (a known smuggling vector).
+        return Err(ParseError::BadHeader("whitespace before the colon"));
+    }
+    if name.is_empty() || !name.iter().all(|b| is_token_byte(*b)) {
+        return Err(ParseError::BadHeader("the name is not a token"));
+    }
+    let value = value.trim_ascii();
+    let value =
+        std::str::from_utf8(value).map_err(|_| ParseError::BadHeader("the value is not UTF-8"))?;
+    Ok((
+        String::from_utf8_lossy(name).into_owned(),
+        value.to_string(),
+    ))
+}
+// ANCHOR_END: field_line
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_field, parse_request_line};
+    use crate::error::ParseError::{self, *};
+    use crate::method::Method;
+    use crate::request::Version;
+
+    #[test]
+    fn request_lines() {
+        let ok: &[(&str, Method, &str, Version)] = &[
+            ("GET / HTTP/1.1", Method::Get, "/", Version::Http11),
+            (
+                "POST /a%20b?x=1 HTTP/1.0",
+                Method::Post,
+                "/a b",
+                Version::Http10,
+            ),
+            ("OPTIONS * HTTP/1.1", Method::Options, "*", Version::Http11),
+            (
+                "GET http://example.com/x?y HTTP/1.1",
+                Method::Get,
+                "/x",
+                Version::Http11,
+            ),
+            (
+                "GET HTTP://example.com HTTP/1.1",
+                Method::Get,
+                "/",
+                Version::Http11,
+            ),
+            (
+                "GET http://example.com?q=1 HTTP/1.1",
+                Method::Get,
+                "/",
+                Version::Http11,
+            ),
+            (
+                "PURGE /cache HTTP/1.1",
+                Method::Other("PURGE".into()),
+                "/cache",
+                Version::Http11,
+            ),
+        ];
+        for (line, method, path, version) in ok {
+            let parsed = parse_request_line(line.as_bytes()).unwrap();
+            assert_eq!(
+                (&parsed.method, parsed.path.as_str(), parsed.version),
+                (method, *path, *version),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_request_lines_and_their_statuses() {
+        let bad: &[(&str, u16)] = &[
+            ("GET / HTTP/2.0", 505),
+            ("GET / HTTP/0.9", 505),
+            ("GET / HTTP/3", 505),
+            ("GET / HTTP/1.1.1", 400),
+            ("GET / http/1.1", 400),
+            ("GET / FTP/1.1", 400),
+            ("GET /", 400),
+            ("GET  / HTTP/1.1", 400),
+            ("GET / HTTP/1.1 ", 400),
+            ("GET\t/ HTTP/1.1", 400),
+            ("G(T / HTTP/1.1", 400),
+            ("GET /caf\u{e9} HTTP/1.1", 400),
+            ("GET * HTTP/1.1", 400),
+            ("GET index.html HTTP/1.1", 400),
+            ("GET http:///x HTTP/1.1", 400),
+            ("GET /a#frag HTTP/1.1", 400),
+            ("GET /a%zz HTTP/1.1", 400),
+            ("GET /?q=%e HTTP/1.1", 400),
+            ("", 400),
+        ];
+        for (line, status) in bad {
+            let err = parse_request_line(line.as_bytes()).unwrap_err();
+            assert_eq!(err.status().code(), *status, "{line:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn field_lines() {
+        let cases: &[(&[u8], Result<(&str, &str), ParseError>)] = &[
+            (b"Host: localhost:7878", Ok(("Host", "localhost:7878"))),
+            (b"X-Empty:", Ok(("X-Empty", ""))),
+            (b"a:  \t padded value \t ", Ok(("a", "padded value"))),
+            (b"X-Utf8: caf\xc3\xa9", Ok(("X-Utf8", "café"))),
+            (b"Host : x", Err(BadHeader("whitespace before the colon"))),
+            (b"Host\t: x", Err(BadHeader("whitespace before the colon"))),
+            (
+                b" folded",
+                Err(BadHeader(
+                    "obsolete line folding (a line starting with whitespace)",
+                )),
+            ),
+            (
+                b"\tfolded: x",
+                Err(BadHeader(
+                    "obsolete line folding (a line starting with whitespace)",
+                )),
+            ),
+            (b"no colon here", Err(BadHeader("no colon"))),
+            (b": empty name", Err(BadHeader("the name is not a token"))),
+            (b"Bad(Name): x", Err(BadHeader("the name is not a token"))),
+            (b"X: \xff", Err(BadHeader("the value is not UTF-8"))),
+        ];
+        for (line, want) in cases {
+            let want = want.clone().map(|(n, v)| (n.to_string(), v.to_string()));
+            assert_eq!(
+                parse_field(line),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}
