@@ -14,6 +14,7 @@ pub mod error;
 pub mod framing;
 pub mod head;
 pub mod headers;
+pub mod json;
 pub mod limits;
 pub mod line;
 pub mod method;
