@@ -1,0 +1,124 @@
+//! The values a route's parameters took, decoded, looked up by name.
+//!
+//! The path is split at its real slashes *before* anything is decoded, so `%2F` inside a segment is
+//! a slash in the value, never a new segment: `/hello/a%2Fb` is one name, `a/b`. Decoding first
+//! would let a client change which route matches by escaping a slash.
+
+use std::borrow::Cow;
+
+use stage03_parser::url::percent_decode;
+
+/// Parameters captured by a match, in the order the pattern names them.
+///
+/// A handful of pairs in a `Vec`: routes have one or two parameters, and a scan over two short
+/// strings costs less than hashing one.
+///
+/// # Examples
+///
+/// ```
+/// use stage04_router::{Lookup, Method, Router};
+///
+/// let mut router = Router::new();
+/// router.route(Method::Get, "/hello/{name}", ()).unwrap();
+/// let Lookup::Found { params, .. } = router.lookup(&Method::Get, "/hello/Z%C3%BCrich%2FCH") else {
+///     panic!("should match");
+/// };
+/// assert_eq!(params.get("name"), Some("Zürich/CH"));
+/// assert_eq!(params.get("nobody"), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// The decoded value of the parameter called `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every `(name, value)`, in pattern order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// How many parameters.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True for a route with no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    pub(crate) fn push(&mut self, name: &str, value: String) {
+        self.pairs.push((name.to_string(), value));
+    }
+}
+
+/// Percent-decodes one path segment with chapter 3's decoder, or `None` if an escape is malformed
+/// or the bytes are not UTF-8. Borrows when there is nothing to decode, which is almost always.
+pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
+    if !segment.contains('%') {
+        return Some(Cow::Borrowed(segment));
+    }
+    // `+` stays `+`: it means a space only in query strings and forms, never in a path.
+    percent_decode(segment, false).ok().map(Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Params, decode_segment};
+
+    #[test]
+    fn segments_decode() {
+        let cases = [
+            ("plain", Some("plain")),
+            ("", Some("")),
+            ("a%20b", Some("a b")),
+            ("a+b", Some("a+b")), // `+` is a space only in forms, not in paths
+            ("a%2Fb", Some("a/b")),
+            ("%3F%23%25", Some("?#%")),
+            ("Z%C3%BCrich", Some("Zürich")),
+            ("caf%c3%a9", Some("café")),
+            ("%F0%9F%A6%80", Some("🦀")),
+            ("café", Some("café")),
+            ("%", None),
+            ("%2", None),
+            ("%zz", None),
+            ("%+1", None),
+            ("%FF", None),    // not UTF-8
+            ("%C3", None),    // half a character
+            ("%E2%82", None), // two thirds of one
+        ];
+        for (segment, want) in cases {
+            assert_eq!(decode_segment(segment).as_deref(), want, "{segment:?}");
+        }
+    }
+
+    #[test]
+    fn params_look_up_by_name() {
+        let mut params = Params::new();
+        assert!(params.is_empty());
+        params.push("user", "ada".into());
+        params.push("post", "7".into());
+        let cases = [("user", Some("ada")), ("post", Some("7")), ("USER", None)];
+        for (name, want) in cases {
+            assert_eq!(params.get(name), want, "{name}");
+        }
+        assert_eq!(params.len(), 2);
+        assert_eq!(
+            params.iter().collect::<Vec<_>>(),
+            [("user", "ada"), ("post", "7")]
+        );
+    }
+}
