@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::panic::{self, AssertUnwindSafe};
 
 pub mod echo;
+pub mod hello;
 pub mod http_basics;
 pub mod mirror;
 pub mod routing;

@@ -1,0 +1,134 @@
+//! The raw HTTP server: read a head, show it, answer `Hello, World!`, close.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::answer::{Pitfall, error_response, hello_response};
+use crate::head::{DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD, HeadError, read_head};
+use crate::visible::make_visible;
+
+/// How long, and how much, we keep reading after answering, before we close. See [`close_gently`].
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: u64 = 1 << 20;
+
+/// A listening raw HTTP server.
+///
+/// # Examples
+///
+/// ```no_run
+/// let server = stage02_raw_http::server::Server::bind("127.0.0.1:0")?;
+/// println!("listening on http://{}", server.local_addr());
+/// server.run();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    max_head: usize,
+    head_timeout: Duration,
+    pitfall: Option<Pitfall>,
+}
+
+impl Server {
+    /// Binds and listens; port 0 picks a free port.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        Ok(Server {
+            listener: TcpListener::bind(addr)?,
+            max_head: DEFAULT_MAX_HEAD,
+            head_timeout: DEFAULT_HEAD_TIMEOUT,
+            pitfall: None,
+        })
+    }
+
+    /// Changes the head's size and time limits.
+    pub fn with_limits(mut self, max_head: usize, head_timeout: Duration) -> Server {
+        self.max_head = max_head;
+        self.head_timeout = head_timeout;
+        self
+    }
+
+    /// Makes the server commit one of the mistakes the book demonstrates.
+    pub fn with_pitfall(mut self, pitfall: Option<Pitfall>) -> Server {
+        self.pitfall = pitfall;
+        self
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has a local address")
+    }
+
+    // ANCHOR: serve_loop
+    /// Serves clients one at a time, forever; no client can stop it.
+    pub fn run(self) -> ! {
+        loop {
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    if let Err(e) = self.serve(stream, peer) {
+                        eprintln!("{peer}: {e}");
+                    }
+                }
+                Err(e) => eprintln!("accept failed: {e}"),
+            }
+        }
+    }
+
+    /// Reads one request's head, prints it, answers, closes.
+    pub fn serve(&self, mut stream: TcpStream, peer: SocketAddr) -> Result<(), HeadError> {
+        let answer = match read_head(&mut stream, self.max_head, self.head_timeout) {
+            Ok((bytes, head_end)) => {
+                println!("--- request from {peer} ({head_end} bytes of head) ---");
+                println!("{}", make_visible(&bytes[..head_end]));
+                self.pitfall.map_or_else(hello_response, Pitfall::response)
+            }
+            Err(e @ HeadError::TooLarge { .. }) => {
+                let _ = send(
+                    &mut stream,
+                    &error_response(
+                        "431 Request Header Fields Too Large",
+                        "request head too large\n",
+                    ),
+                );
+                return Err(e);
+            }
+            Err(e @ HeadError::TimedOut { .. }) => {
+                let _ = send(
+                    &mut stream,
+                    &error_response("408 Request Timeout", "request head not received in time\n"),
+                );
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        send(&mut stream, &answer).map_err(HeadError::Io)?;
+        let keep_open = self.pitfall == Some(Pitfall::NoContentLength);
+        close_gently(stream, keep_open, self.head_timeout).map_err(HeadError::Io)
+    }
+    // ANCHOR_END: serve_loop
+}
+
+fn send(stream: &mut TcpStream, response: &str) -> io::Result<()> {
+    stream.write_all(response.as_bytes())?;
+    stream.flush()
+}
+
+// ANCHOR: close_gently
+/// Closes a connection without losing the response we just sent.
+///
+/// If the client sent more than we read (a body, say) and we close, the kernel answers the unread
+/// bytes with a reset, and a reset makes the client's kernel throw away data it has not yet handed
+/// to the client: our response. So we first shut down our sending half (the client sees the end
+/// of the response), then read and discard what the client still sends until it closes, within a
+/// time and size limit. Servers call this a "lingering close".
+pub fn close_gently(mut stream: TcpStream, keep_open: bool, wait: Duration) -> io::Result<()> {
+    if !keep_open {
+        stream.shutdown(Shutdown::Write)?;
+    }
+    stream.set_read_timeout(Some(if keep_open { wait } else { LINGER_TIME }))?;
+    let _ = io::copy(&mut (&mut stream).take(LINGER_BYTES), &mut io::sink());
+    Ok(())
+}
+// ANCHOR_END: close_gently
