@@ -20,6 +20,7 @@ pub mod line;
 pub mod method;
 pub mod parser;
 pub mod request;
+pub mod response;
 pub mod status;
 pub mod url;
 

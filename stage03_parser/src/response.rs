@@ -1,0 +1,398 @@
+//! The Response builder: a status, ordered headers and a body, written out as one buffer.
+//!
+//! Like the parser, it does no I/O: [`Response::to_bytes`] gives the bytes and the server writes
+//! them. One buffer, head and body together, so a server can send it with a single `write_all`
+//! (two writes on a kept-alive connection meet Nagle's algorithm and delayed ACKs: ~40 ms each).
+//!
+//! Three things are the builder's job rather than the handler's, because handlers get them wrong:
+//! - header names and values are checked, so text from a client cannot add headers of its own
+//!   (response splitting, [`HeaderError`]);
+//! - `Content-Length` is computed from the body when the response is written, never set by hand;
+//! - `Date` is added unless the handler set one.
+
+use crate::date::http_date;
+use crate::headers::Headers;
+use crate::json::Value;
+use crate::method::is_token_byte;
+use crate::status::Status;
+use std::fmt;
+use std::time::SystemTime;
+
+/// An HTTP response being built.
+///
+/// # Examples
+///
+/// ```
+/// use stage03_parser::response::Response;
+/// use stage03_parser::status::Status;
+///
+/// let response = Response::text(Status::OK, "Hello, World!")
+///     .header("Cache-Control", "no-store")
+///     .unwrap();
+/// let bytes = response.to_bytes();
+/// let text = String::from_utf8(bytes).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 200 OK\r\n"));
+/// assert!(text.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+/// assert!(text.contains("\r\nContent-Length: 13\r\n"));
+/// assert!(text.ends_with("\r\n\r\nHello, World!"));
+///
+/// // A value with a line break would start a header of the attacker's choosing: refused.
+/// let attack = "x\r\nSet-Cookie: session=stolen";
+/// assert!(Response::new(Status::OK).header("X-Name", attack).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: Status,
+    headers: Headers,
+    body: Vec<u8>,
+}
+
+/// A header the builder refuses to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// The name is empty or has a character that is not a token character (RFC 9110 §5.1).
+    InvalidName(String),
+    /// The value has a control character other than tab: CR or LF would end the field early and
+    /// let the rest pass for headers (or a body) of someone else's choosing; NUL is refused by
+    /// many peers and truncates in C ones.
+    InvalidValue { name: String, character: char },
+    /// A field the builder computes itself: `Content-Length` (from the body) and
+    /// `Transfer-Encoding` (this builder frames every body with `Content-Length`).
+    Computed(String),
+}
+
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderError::InvalidName(name) => write!(f, "invalid header name {name:?}"),
+            HeaderError::InvalidValue { name, character } => write!(
+                f,
+                "the value of header {name} contains the control character {character:?}"
+            ),
+            HeaderError::Computed(name) => {
+                write!(f, "{name} is computed from the body and cannot be set")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HeaderError {}
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+// RFC 8259 §11 defines no charset parameter for application/json: JSON text is UTF-8, always.
+const JSON: &str = "application/json";
+
+impl Response {
+    /// A response with this status, no headers and an empty body.
+    pub fn new(status: Status) -> Response {
+        Response {
+            status,
+            headers: Headers::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A plain-text response, `Content-Type: text/plain; charset=utf-8`.
+    ///
+    /// The charset matters: without it a browser may read the UTF-8 bytes as Windows-1252, and
+    /// `Grüße` shows as `GrÃ¼ÃŸe`.
+    pub fn text(status: Status, body: impl Into<String>) -> Response {
+        Response::new(status).with_known_type(body.into().into_bytes(), TEXT)
+    }
+
+    /// An HTML response, `Content-Type: text/html; charset=utf-8`.
+    pub fn html(status: Status, body: impl Into<String>) -> Response {
+        Response::new(status).with_known_type(body.into().into_bytes(), HTML)
+    }
+
+    /// A JSON response, `Content-Type: application/json`, the value written compactly.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stage03_parser::json::Value;
+    /// use stage03_parser::response::Response;
+    /// use stage03_parser::status::Status;
+    ///
+    /// let created = Value::object([("id", Value::from(1)), ("text", Value::from("hi"))]);
+    /// let response = Response::json(Status::CREATED, &created);
+    /// assert_eq!(response.headers().get("content-type"), Some("application/json"));
+    /// assert_eq!(response.body(), br#"{"id":1,"text":"hi"}"#);
+    /// ```
+    pub fn json(status: Status, value: &Value) -> Response {
+        Response::new(status).with_known_type(value.to_string().into_bytes(), JSON)
+    }
+
+    /// Replaces the body, with the `Content-Type` that describes it.
+    pub fn with_body(
+        mut self,
+        body: impl Into<Vec<u8>>,
+        content_type: &str,
+    ) -> Result<Response, HeaderError> {
+        self.set_header("Content-Type", content_type)?;
+        self.body = body.into();
+        Ok(self)
+    }
+
+    fn with_known_type(mut self, body: Vec<u8>, content_type: &'static str) -> Response {
+        self.headers.set("Content-Type", content_type);
+        self.body = body;
+        self
+    }
+
+    /// Sets a header (replacing any of that name), builder style.
+    pub fn header(mut self, name: &str, value: &str) -> Result<Response, HeaderError> {
+        self.set_header(name, value)?;
+        Ok(self)
+    }
+
+    /// Sets a header, replacing every header of that name (compared without regard to case).
+    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
+        check_header(name, value)?;
+        self.headers.set(name, value);
+        Ok(())
+    }
+
+    /// Adds a header after any others of that name (`Set-Cookie` is sent once per cookie).
+    pub fn append_header(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
+        check_header(name, value)?;
+        self.headers.append(name, value);
+        Ok(())
+    }
+
+    /// Removes every header of that name.
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.remove(name);
+    }
+
+    /// Changes the status.
+    pub fn set_status(&mut self, status: Status) {
+        self.status = status;
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The headers set so far (without `Content-Length` and `Date`, added when written).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The response as bytes to send, dated now.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.serialize(false, SystemTime::now())
+    }
+
+    /// The response to a `HEAD` request, dated now: the same head as [`Response::to_bytes`],
+    /// `Content-Length` included, and no body (RFC 9110 §9.3.2).
+    pub fn to_bytes_head(&self) -> Vec<u8> {
+        self.serialize(true, SystemTime::now())
+    }
+
+    // ANCHOR: serialize
+    /// The response as bytes: status line, headers, `Date` (at `now`, unless one was set),
+    /// `Content-Length`, a blank line, and the body unless `head` is true.
+    ///
+    /// 1xx, 204 and 304 responses never have a body nor a `Content-Length` (RFC 9110 §8.6): a body
+    /// given to one of them is not sent.
+    pub fn serialize(&self, head: bool, now: SystemTime) -> Vec<u8> {
+        let has_body = !self.status.forbids_body();
+        let sent_body: &[u8] = if has_body && !head { &self.body } else { &[] };
+        let mut out = Vec::with_capacity(128 + 32 * self.headers.len() + sent_body.len());
+        out.extend_from_slice(format!("HTTP/1.1 {}\r\n", self.status).as_bytes());
+        if !self.headers.contains("Date") {
+            write_field(&mut out, "Date", &http_date(now));
+        }
+        for (name, value) in self.headers.iter() {
+            write_field(&mut out, name, value);
+        }
+        if has_body {
+            write_field(&mut out, "Content-Length", &self.body.len().to_string());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(sent_body);
+        out
+    }
+    // ANCHOR_END: serialize
+}
+
+fn write_field(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+// ANCHOR: check_header
+/// Refuses what must never reach the wire: a name that is not a token, a value with a control
+/// character (CR and LF above all), and the fields the builder computes itself.
+fn check_header(name: &str, value: &str) -> Result<(), HeaderError> {
+    if name.is_empty() || !name.bytes().all(is_token_byte) {
+        return Err(HeaderError::InvalidName(name.to_owned()));
+    }
+    if name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("Transfer-Encoding")
+    {
+        return Err(HeaderError::Computed(name.to_owned()));
+    }
+    // RFC 9110 §5.5: a field value is visible characters, spaces and tabs; obs-text (bytes from
+    // 0x80, here any non-ASCII character) is tolerated.
+    match value.chars().find(|&c| c.is_ascii_control() && c != '\t') {
+        Some(character) => Err(HeaderError::InvalidValue {
+            name: name.to_owned(),
+            character,
+        }),
+        None => Ok(()),
+    }
+}
+// ANCHOR_END: check_header
+
+#[cfg(test)]
+mod tests {
+    use super::{HeaderError, Response};
+    use crate::status::Status;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    const DATE: &str = "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
+
+    fn written(response: &Response, head: bool) -> String {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        String::from_utf8(response.serialize(head, now)).expect("the tests' bodies are UTF-8")
+    }
+
+    #[test]
+    fn header_checks() {
+        let invalid_value = |name: &str, character| {
+            Err(HeaderError::InvalidValue {
+                name: name.into(),
+                character,
+            })
+        };
+        let cases: [(&str, &str, Result<(), HeaderError>); 12] = [
+            ("X-Ok", "a value, with: punctuation\t and tab", Ok(())),
+            ("X-Utf8", "Grüße", Ok(())),
+            ("x-lower_!#$%&'*+.^`|~", "v", Ok(())),
+            (
+                "X-Split",
+                "a\r\nSet-Cookie: x=1",
+                invalid_value("X-Split", '\r'),
+            ),
+            ("X-Lf", "a\nb", invalid_value("X-Lf", '\n')),
+            ("X-Nul", "a\0b", invalid_value("X-Nul", '\0')),
+            ("X-Del", "a\x7fb", invalid_value("X-Del", '\x7f')),
+            ("", "v", Err(HeaderError::InvalidName("".into()))),
+            (
+                "X Space",
+                "v",
+                Err(HeaderError::InvalidName("X Space".into())),
+            ),
+            (
+                "X:Colon",
+                "v",
+                Err(HeaderError::InvalidName("X:Colon".into())),
+            ),
+            (
+                "X\r\nInjected",
+                "v",
+                Err(HeaderError::InvalidName("X\r\nInjected".into())),
+            ),
+            (
+                "content-length",
+                "5",
+                Err(HeaderError::Computed("content-length".into())),
+            ),
+        ];
+        for (name, value, expected) in cases {
+            let mut response = Response::new(Status::OK);
+            assert_eq!(response.set_header(name, value), expected, "{name:?}");
+            assert_eq!(response.append_header(name, value), expected, "{name:?}");
+            // A refused header is not kept.
+            assert_eq!(
+                response.headers().contains(name),
+                expected.is_ok(),
+                "{name:?}"
+            );
+        }
+        let refused = Response::new(Status::OK).header("Transfer-Encoding", "chunked");
+        assert_eq!(
+            refused,
+            Err(HeaderError::Computed("Transfer-Encoding".into()))
+        );
+    }
+
+    #[test]
+    fn serializes_head_and_body() {
+        let cases = [
+            (
+                Response::text(Status::OK, "Grüße"),
+                false,
+                "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\nContent-Length: 7\r\n\r\nGrüße",
+            ),
+            (
+                Response::text(Status::OK, "Grüße"),
+                true,
+                "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\nContent-Length: 7\r\n\r\n",
+            ),
+            (
+                Response::new(Status::NOT_FOUND),
+                false,
+                "HTTP/1.1 404 Not Found\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                 Content-Length: 0\r\n\r\n",
+            ),
+        ];
+        for (response, head, expected) in cases {
+            assert_eq!(written(&response, head), expected);
+        }
+    }
+
+    #[test]
+    fn bodiless_statuses_have_no_body_nor_length() {
+        for status in [Status::CONTINUE, Status::NO_CONTENT, Status::NOT_MODIFIED] {
+            let response = Response::text(status, "ignored");
+            for head in [false, true] {
+                let expected = format!(
+                    "HTTP/1.1 {status}\r\n{DATE}Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                );
+                assert_eq!(written(&response, head), expected, "{status}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_date_set_by_the_handler_is_kept() {
+        let response = Response::new(Status::OK)
+            .header("date", "Thu, 01 Jan 1970 00:00:00 GMT")
+            .expect("a valid header");
+        let text = written(&response, false);
+        assert_eq!(text.matches("ate: ").count(), 1, "{text}");
+        assert!(
+            text.contains("\r\ndate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn headers_keep_their_order_and_repeats() {
+        let mut response = Response::html(Status::OK, "<p>hi</p>");
+        response.append_header("Set-Cookie", "a=1").expect("valid");
+        response.append_header("Set-Cookie", "b=2").expect("valid");
+        response
+            .set_header("content-type", "text/html")
+            .expect("valid");
+        let text = written(&response, false);
+        let expected = format!(
+            "HTTP/1.1 200 OK\r\n{DATE}Content-Type: text/html\r\nSet-Cookie: a=1\r\n\
+             Set-Cookie: b=2\r\nContent-Length: 9\r\n\r\n<p>hi</p>"
+        );
+        assert_eq!(text, expected);
+    }
+}
