@@ -118,16 +118,13 @@ impl ChunkedDecoder {
 impl ChunkedDecoder {
     /// The next chunk-size line, parsed.
     fn line(&mut self, buf: &[u8], work: &mut u64) -> Result<Option<usize>, ParseError> {
-        let found = self.lines.next_line(buf, work).map_err(line_error)?;
+        let found = self
+            .lines
+            .next_line(buf, MAX_CHUNK_LINE, work)
+            .map_err(line_error)?;
         let Some(range) = found else {
-            if self.lines.pending() > MAX_CHUNK_LINE {
-                return Err(ParseError::BadChunk("chunk-size line too long"));
-            }
             return Ok(None);
         };
-        if range.len() > MAX_CHUNK_LINE {
-            return Err(ParseError::BadChunk("chunk-size line too long"));
-        }
         *work += range.len() as u64;
         parse_chunk_size(&buf[range], &self.limits).map(Some)
     }
@@ -155,12 +152,18 @@ impl ChunkedDecoder {
         fields: usize,
         start: usize,
     ) -> Result<Trailer, ParseError> {
-        let found = self.lines.next_line(buf, work).map_err(line_error)?;
-        let size = self.lines.position() + self.lines.pending() - start;
-        if size > self.limits.max_head {
-            return Err(ParseError::HeadTooLarge {
-                limit: self.limits.max_head,
-            });
+        // Trailers share the head's budget: it counts from the first trailer line.
+        let max_head = self.limits.max_head;
+        let budget = max_head.saturating_sub(self.lines.position() - start + 2);
+        let found = self
+            .lines
+            .next_line(buf, budget, work)
+            .map_err(|error| match error {
+                LineError::TooLong => ParseError::HeadTooLarge { limit: max_head },
+                other => line_error(other),
+            })?;
+        if self.lines.position() - start > max_head {
+            return Err(ParseError::HeadTooLarge { limit: max_head });
         }
         match found {
             None => Ok(Trailer::NeedMore),
@@ -209,6 +212,7 @@ fn line_error(error: LineError) -> ParseError {
         LineError::BareCr => "bare CR",
         LineError::BareLf => "a line ends in LF without CR",
         LineError::Control => "a control character in a chunk line",
+        LineError::TooLong => "chunk-size line too long",
     })
 }
 

@@ -12,6 +12,8 @@ pub enum LineError {
     BareLf,
     /// A control character (other than tab) where only text may be.
     Control,
+    /// No line end within the allowed length.
+    TooLong,
 }
 
 // ANCHOR: line_reader
@@ -36,13 +38,20 @@ impl LineReader {
     }
 
     /// The next complete line's content (without CRLF), or `None` until its `\n` arrives.
+    /// A line longer than `max` bytes is an error as soon as its `max + 3`rd byte arrives:
+    /// nothing past that is looked at, so the answer never depends on how the input was split.
     /// `work` counts every byte looked at.
     pub fn next_line(
         &mut self,
         buf: &[u8],
+        max: usize,
         work: &mut u64,
     ) -> Result<Option<Range<usize>>, LineError> {
-        while let Some(&byte) = buf.get(self.scanned) {
+        let window_end = self.start.saturating_add(max).saturating_add(2);
+        while self.scanned < window_end {
+            let Some(&byte) = buf.get(self.scanned) else {
+                return Ok(None);
+            };
             *work += 1;
             let after_cr = self.scanned > self.start && buf[self.scanned - 1] == b'\r';
             match byte {
@@ -60,7 +69,7 @@ impl LineReader {
             }
             self.scanned += 1;
         }
-        Ok(None)
+        Err(LineError::TooLong)
     }
 
     /// How many bytes of the current, unfinished line have been seen.
@@ -83,7 +92,7 @@ mod tests {
         let mut reader = LineReader::new(0);
         let mut out = Vec::new();
         let mut work = 0;
-        while let Some(range) = reader.next_line(input, &mut work)? {
+        while let Some(range) = reader.next_line(input, 8, &mut work)? {
             out.push(&input[range]);
         }
         Ok(out)
@@ -94,13 +103,18 @@ mod tests {
         let cases: &[(&[u8], Result<&[&[u8]], LineError>)] = &[
             (b"a\r\nb\r\n", Ok(&[b"a", b"b"])),
             (b"a\r\n\r\nrest", Ok(&[b"a", b""])),
-            (b"tab\there\r\n", Ok(&[b"tab\there"])),
-            (b"no end yet\r", Ok(&[])),
+            (b"tab\tit\r\n", Ok(&[b"tab\tit"])),
+            (b"no end\r", Ok(&[])),
             (b"a\nb", Err(LineError::BareLf)),
             (b"a\rb\r\n", Err(LineError::BareCr)),
             (b"a\r\r\n", Err(LineError::BareCr)),
             (b"nul\0\r\n", Err(LineError::Control)),
             (b"del\x7f", Err(LineError::Control)),
+            (b"12345678\r\n", Ok(&[b"12345678"])),
+            (b"123456789\r\n", Err(LineError::TooLong)),
+            (b"123456789", Ok(&[])),
+            (b"1234567890", Err(LineError::TooLong)),
+            (b"12345678\r", Ok(&[])),
         ];
         for (input, want) in cases {
             let want = want.map(|w| w.to_vec());
@@ -115,7 +129,7 @@ mod tests {
         let mut work = 0;
         let mut found = Vec::new();
         for end in 0..=input.len() {
-            if let Some(range) = reader.next_line(&input[..end], &mut work).unwrap() {
+            if let Some(range) = reader.next_line(&input[..end], 80, &mut work).unwrap() {
                 found.push(range);
             }
         }

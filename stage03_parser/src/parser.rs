@@ -39,6 +39,8 @@ enum State {
     FixedBody { end: usize },
     /// Head done, chunked body being decoded.
     ChunkedBody(ChunkedDecoder),
+    /// The request was refused: the same error again, whatever arrives next.
+    Failed(ParseError),
 }
 // ANCHOR_END: state
 
@@ -98,7 +100,7 @@ impl Parser {
     pub fn head(&self) -> Option<&Request> {
         match self.state {
             State::FixedBody { .. } | State::ChunkedBody(_) => self.request.as_ref(),
-            State::RequestLine | State::Fields => None,
+            State::RequestLine | State::Fields | State::Failed(_) => None,
         }
     }
 
@@ -112,6 +114,16 @@ impl Parser {
     // ANCHOR: parse
     /// Parses as far as `buf` allows. See the type's documentation for how to call it.
     pub fn parse(&mut self, buf: &[u8]) -> Result<Parsed, ParseError> {
+        let outcome = self.step(buf);
+        if let Err(error) = &outcome {
+            self.state = State::Failed(error.clone());
+        }
+        outcome
+    }
+    // ANCHOR_END: parse
+
+    /// Runs the state machine until it needs more bytes, completes or fails.
+    fn step(&mut self, buf: &[u8]) -> Result<Parsed, ParseError> {
         loop {
             let advanced = match &mut self.state {
                 State::RequestLine => self.request_line(buf)?,
@@ -126,6 +138,7 @@ impl Parser {
                         return Ok(self.complete(buf[start..end].to_vec(), end));
                     }
                 }
+                State::Failed(error) => return Err(error.clone()),
                 State::ChunkedBody(decoder) => {
                     let mut body = Vec::new();
                     if let Some(request) = self.request.as_mut() {
@@ -146,23 +159,19 @@ impl Parser {
             }
         }
     }
-    // ANCHOR_END: parse
 
     /// Reads the request line if it is all there; `false` when more bytes are needed.
     fn request_line(&mut self, buf: &[u8]) -> Result<bool, ParseError> {
-        let found = self.next_line(buf, request_line_error)?;
         let limit = self.limits.max_request_line;
+        let found = self.next_line(buf, limit, |error| match error {
+            LineError::TooLong => ParseError::RequestLineTooLong { limit },
+            other => ParseError::BadRequestLine(line_error_text(other)),
+        })?;
         let Some(range) = found else {
-            if self.lines.pending() > limit {
-                return Err(ParseError::RequestLineTooLong { limit });
-            }
             return Ok(false);
         };
         if range.is_empty() {
             return Ok(true); // an empty line before the request line: skip it
-        }
-        if range.len() > limit {
-            return Err(ParseError::RequestLineTooLong { limit });
         }
         let line = parse_request_line(&buf[range])?;
         self.request = Some(Request {
@@ -181,7 +190,17 @@ impl Parser {
 
     /// Reads one header field, or the blank line that ends the head.
     fn field(&mut self, buf: &[u8]) -> Result<bool, ParseError> {
-        let Some(range) = self.next_line(buf, field_error)? else {
+        // A field line may use what is left of the head's budget.
+        let budget = self
+            .limits
+            .max_head
+            .saturating_sub(self.lines.position() + 2);
+        let limit = self.limits.max_head;
+        let found = self.next_line(buf, budget, |error| match error {
+            LineError::TooLong => ParseError::HeadTooLarge { limit },
+            other => ParseError::BadHeader(line_error_text(other)),
+        })?;
+        let Some(range) = found else {
             return Ok(false);
         };
         let Some(request) = self.request.as_mut() else {
@@ -216,24 +235,24 @@ impl Parser {
         Ok(())
     }
 
-    /// The next line of the head, with the head-size limit applied while waiting for it.
+    /// The next line of the head, at most `max` bytes; the head-size limit checked once it is in.
     fn next_line(
         &mut self,
         buf: &[u8],
-        on_error: fn(LineError) -> ParseError,
+        max: usize,
+        on_error: impl Fn(LineError) -> ParseError,
     ) -> Result<Option<std::ops::Range<usize>>, ParseError> {
         let found = self
             .lines
-            .next_line(buf, &mut self.work)
+            .next_line(buf, max, &mut self.work)
             .map_err(on_error)?;
         if let Some(range) = &found {
             self.work += range.len() as u64; // the line is read once more, by its grammar
-        }
-        let head_size = self.lines.position() + self.lines.pending();
-        if head_size > self.limits.max_head {
-            return Err(ParseError::HeadTooLarge {
-                limit: self.limits.max_head,
-            });
+            if self.lines.position() > self.limits.max_head {
+                return Err(ParseError::HeadTooLarge {
+                    limit: self.limits.max_head,
+                });
+            }
         }
         Ok(found)
     }
@@ -267,18 +286,11 @@ fn check_host(request: &Request) -> Result<(), ParseError> {
     }
 }
 
-fn request_line_error(error: LineError) -> ParseError {
-    ParseError::BadRequestLine(line_error_text(error))
-}
-
-fn field_error(error: LineError) -> ParseError {
-    ParseError::BadHeader(line_error_text(error))
-}
-
 fn line_error_text(error: LineError) -> &'static str {
     match error {
         LineError::BareCr => "a CR not followed by LF",
         LineError::BareLf => "lines must end in CRLF, not a bare LF",
         LineError::Control => "a control character",
+        LineError::TooLong => "too long",
     }
 }
