@@ -28,7 +28,7 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Status(u16);
 
-// ANCHOR: status_table
+// ANCHOR: status_macro
 /// Builds the named constants and the code → reason lookup from one table, so the two can never
 /// disagree.
 macro_rules! status_table {
@@ -46,7 +46,9 @@ macro_rules! status_table {
         }
     };
 }
+// ANCHOR_END: status_macro
 
+// ANCHOR: status_rows
 status_table! {
     /// The client may send the request body (the answer to `Expect: 100-continue`).
     (100, CONTINUE, "Continue");
@@ -58,6 +60,7 @@ status_table! {
     (201, CREATED, "Created");
     /// Accepted for processing, not yet done.
     (202, ACCEPTED, "Accepted");
+    // ANCHOR_END: status_rows
     /// Success, and no body to send.
     (204, NO_CONTENT, "No Content");
     /// The resource has moved for good; `Location` says where.
@@ -119,7 +122,6 @@ status_table! {
     /// The request's HTTP version is not one the server speaks.
     (505, HTTP_VERSION_NOT_SUPPORTED, "HTTP Version Not Supported");
 }
-// ANCHOR_END: status_table
 
 impl Status {
     /// The status with this code, or `None` when the code is not in the table.
