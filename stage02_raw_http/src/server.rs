@@ -78,36 +78,38 @@ impl Server {
 
     /// Reads one request's head, prints it, answers, closes.
     pub fn serve(&self, mut stream: TcpStream, peer: SocketAddr) -> Result<(), HeadError> {
-        let answer = match read_head(&mut stream, self.max_head, self.head_timeout) {
-            Ok((bytes, head_end)) => {
-                println!("--- request from {peer} ({head_end} bytes of head) ---");
-                println!("{}", make_visible(&bytes[..head_end]));
-                self.pitfall.map_or_else(hello_response, Pitfall::response)
-            }
-            Err(e @ HeadError::TooLarge { .. }) => {
-                let _ = send(
-                    &mut stream,
-                    &error_response(
-                        "431 Request Header Fields Too Large",
-                        "request head too large\n",
-                    ),
-                );
+        let (bytes, head_end) = match read_head(&mut stream, self.max_head, self.head_timeout) {
+            Ok(head) => head,
+            Err(e) => {
+                if let Some(answer) = answer_to(&e) {
+                    let _ = send(&mut stream, &answer); // best effort: we are closing anyway
+                }
                 return Err(e);
             }
-            Err(e @ HeadError::TimedOut { .. }) => {
-                let _ = send(
-                    &mut stream,
-                    &error_response("408 Request Timeout", "request head not received in time\n"),
-                );
-                return Err(e);
-            }
-            Err(e) => return Err(e),
         };
+        println!("--- request from {peer} ({head_end} bytes of head) ---");
+        println!("{}", make_visible(&bytes[..head_end]));
+        let answer = self.pitfall.map_or_else(hello_response, Pitfall::response);
         send(&mut stream, &answer).map_err(HeadError::Io)?;
         let keep_open = self.pitfall == Some(Pitfall::NoContentLength);
         close_gently(stream, keep_open, self.head_timeout).map_err(HeadError::Io)
     }
     // ANCHOR_END: serve_loop
+}
+
+/// The answer a head that could not be read still gets, where there is anyone left to tell.
+fn answer_to(error: &HeadError) -> Option<String> {
+    match error {
+        HeadError::TooLarge { .. } => Some(error_response(
+            "431 Request Header Fields Too Large",
+            "request head too large\n",
+        )),
+        HeadError::TimedOut { .. } => Some(error_response(
+            "408 Request Timeout",
+            "request head not received in time\n",
+        )),
+        HeadError::Closed { .. } | HeadError::Io(_) => None,
+    }
 }
 
 fn send(stream: &mut TcpStream, response: &str) -> io::Result<()> {
