@@ -8,14 +8,16 @@
 //! handler type, so chapter 5's framework stores its own handlers in it unchanged.
 //!
 //! It reuses chapter 3's parser, [`Method`], Response builder and blocking server: [`site`] holds the
-//! first routes of the demo site and [`server`] answers requests through them. Chapter 5 turns the
+//! first routes of the demo site and [`dispatch`] answers each request through them. Chapter 5 turns the
 //! handler functions into a framework; chapter 6 serves many clients at once.
 #![forbid(unsafe_code)]
 
+pub mod dispatch;
 pub mod error;
 pub mod params;
 mod pattern;
 pub mod router;
+pub mod site;
 mod tree;
 
 pub use error::{PatternProblem, RouteError};
