@@ -17,25 +17,47 @@ use crate::suites::http_basics::well_formed;
 ///   and any other unknown path is a 404 (chapter 3's mirror suite runs at `/debug/request`).
 /// - `Hello, World!`, which chapter 2 said to every path, is at `GET /hello` (the `hello` suite).
 pub const STAGE04: &[Case] = &[
-    ("only /debug/request mirrors; other paths are 404", only_debug_request_mirrors),
-    ("Hello, World! lives at /hello, not at every path", hello_only_at_hello),
+    (
+        "only /debug/request mirrors; other paths are 404",
+        only_debug_request_mirrors,
+    ),
+    (
+        "Hello, World! lives at /hello, not at every path",
+        hello_only_at_hello,
+    ),
 ];
 
 fn status_of(addr: SocketAddr, request_line: &str) -> (u16, String) {
-    let bytes = exchange(addr, format!("{request_line}\r\nHost: a\r\n\r\n").as_bytes());
+    let bytes = exchange(
+        addr,
+        format!("{request_line}\r\nHost: a\r\n\r\n").as_bytes(),
+    );
     let response = well_formed(&bytes);
-    let content_type = response.header("Content-Type").unwrap_or_default().to_string();
+    let content_type = response
+        .header("Content-Type")
+        .unwrap_or_default()
+        .to_string();
     (response.status, content_type)
 }
 
 fn only_debug_request_mirrors(addr: SocketAddr) {
     let (status, content_type) = status_of(addr, "GET /debug/request?a=1 HTTP/1.1");
     assert_eq!(status, 200);
-    assert!(content_type.starts_with("application/json"), "{content_type}");
-    for request_line in ["GET /anything HTTP/1.1", "POST /x?y=z HTTP/1.1", "GET /mirror HTTP/1.1"] {
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    for request_line in [
+        "GET /anything HTTP/1.1",
+        "POST /x?y=z HTTP/1.1",
+        "GET /mirror HTTP/1.1",
+    ] {
         let (status, content_type) = status_of(addr, request_line);
         assert_eq!(status, 404, "{request_line}");
-        assert!(content_type.starts_with("text/html"), "{request_line}: {content_type}");
+        assert!(
+            content_type.starts_with("text/html"),
+            "{request_line}: {content_type}"
+        );
     }
 }
 

@@ -22,8 +22,14 @@ pub const CASES: &[Case] = &[
     ("a wrong method is a 405 with Allow", method_not_allowed),
     ("HEAD is GET without the body", head),
     ("OPTIONS answers with Allow", options),
-    ("a trailing slash is a 308 to the route, query kept", trailing_slash),
-    ("a client following the 308 gets the page", trailing_slash_followed),
+    (
+        "a trailing slash is a 308 to the route, query kept",
+        trailing_slash,
+    ),
+    (
+        "a client following the 308 gets the page",
+        trailing_slash_followed,
+    ),
     ("a POST follows a 308 with its body", post_follows_308),
 ];
 
@@ -107,7 +113,10 @@ fn echo_untyped(addr: SocketAddr) {
 fn debug_request(addr: SocketAddr) {
     for method in ["GET", "PUT", "DELETE", "PATCH"] {
         let response = client()
-            .request(method.parse().unwrap(), format!("http://{addr}/debug/request?x=1"))
+            .request(
+                method.parse().unwrap(),
+                format!("http://{addr}/debug/request?x=1"),
+            )
             .send()
             .unwrap();
         assert_eq!(response.status(), 200, "{method}");
@@ -155,7 +164,10 @@ fn head(addr: SocketAddr) {
             format!("HEAD {path} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes(),
         ));
         assert_eq!(head.status_line, get.status_line, "{path}");
-        assert_eq!(head.content_length, get.header("Content-Length").map(String::from));
+        assert_eq!(
+            head.content_length,
+            get.header("Content-Length").map(String::from)
+        );
         assert!(head.after_head.is_empty(), "HEAD {path} sent a body");
     }
 }
@@ -173,7 +185,10 @@ impl RawHead {
         let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
         let content_length = head
             .lines()
-            .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("content-length")))
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            })
             .map(|(_, v)| v.trim().to_string());
         RawHead {
             status_line: head.lines().next().unwrap_or_default().to_string(),
@@ -184,10 +199,7 @@ impl RawHead {
 }
 
 fn options(addr: SocketAddr) {
-    let cases = [
-        ("/hello", "GET, HEAD, OPTIONS"),
-        ("/echo", "POST, OPTIONS"),
-    ];
+    let cases = [("/hello", "GET, HEAD, OPTIONS"), ("/echo", "POST, OPTIONS")];
     for (path, allow) in cases {
         let answer = exchange(
             addr,
@@ -198,7 +210,10 @@ fn options(addr: SocketAddr) {
         assert_eq!(response.header("Allow"), Some(allow), "{path}");
         assert!(response.body.is_empty());
     }
-    let missing = well_formed(&exchange(addr, b"OPTIONS /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"));
+    let missing = well_formed(&exchange(
+        addr,
+        b"OPTIONS /nowhere HTTP/1.1\r\nHost: a\r\n\r\n",
+    ));
     assert_eq!(missing.status, 404);
 }
 
