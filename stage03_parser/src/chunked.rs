@@ -221,6 +221,8 @@ mod tests {
     use super::ChunkedDecoder;
     use crate::Limits;
 
+    type Decoded = Result<Option<(Vec<u8>, usize)>, u16>;
+
     fn decode(input: &[u8]) -> Result<Option<(Vec<u8>, usize)>, u16> {
         let limits = Limits {
             max_body: 32,
@@ -240,7 +242,7 @@ mod tests {
     #[test]
     fn chunked_bodies() {
         let done = |body: &str, end: usize| Ok(Some((body.as_bytes().to_vec(), end)));
-        let cases: &[(&[u8], Result<Option<(Vec<u8>, usize)>, u16>)] = &[
+        let cases: &[(&[u8], Decoded)] = &[
             (b"5\r\nhello\r\n0\r\n\r\n", done("hello", 15)),
             (
                 b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\nNEXT",

@@ -84,13 +84,15 @@ mod tests {
     use super::{Framing, framing};
     use crate::{Headers, Limits};
 
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn framing_table() {
         let limits = Limits {
             max_body: 100,
             ..Limits::default()
         };
-        let cases: &[(&[(&str, &str)], Result<Framing, u16>)] = &[
+        let cases: &[(Fields, Result<Framing, u16>)] = &[
             (&[], Ok(Framing::Length(0))),
             (&[("Content-Length", "42")], Ok(Framing::Length(42))),
             (&[("content-length", "007")], Ok(Framing::Length(7))),

@@ -154,6 +154,8 @@ mod tests {
     use crate::method::Method;
     use crate::request::Version;
 
+    type Field<'a> = Result<(&'a str, &'a str), ParseError>;
+
     #[test]
     fn request_lines() {
         let ok: &[(&str, Method, &str, Version)] = &[
@@ -231,7 +233,7 @@ mod tests {
 
     #[test]
     fn field_lines() {
-        let cases: &[(&[u8], Result<(&str, &str), ParseError>)] = &[
+        let cases: &[(&[u8], Field)] = &[
             (b"Host: localhost:7878", Ok(("Host", "localhost:7878"))),
             (b"X-Empty:", Ok(("X-Empty", ""))),
             (b"a:  \t padded value \t ", Ok(("a", "padded value"))),

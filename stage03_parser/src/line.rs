@@ -88,6 +88,8 @@ impl LineReader {
 mod tests {
     use super::{LineError, LineReader};
 
+    type Lines<'a> = Result<&'a [&'a [u8]], LineError>;
+
     fn lines(input: &[u8]) -> Result<Vec<&[u8]>, LineError> {
         let mut reader = LineReader::new(0);
         let mut out = Vec::new();
@@ -100,7 +102,7 @@ mod tests {
 
     #[test]
     fn splits_on_crlf_and_refuses_the_rest() {
-        let cases: &[(&[u8], Result<&[&[u8]], LineError>)] = &[
+        let cases: &[(&[u8], Lines)] = &[
             (b"a\r\nb\r\n", Ok(&[b"a", b"b"])),
             (b"a\r\n\r\nrest", Ok(&[b"a", b""])),
             (b"tab\tit\r\n", Ok(&[b"tab\tit"])),

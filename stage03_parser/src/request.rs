@@ -137,6 +137,8 @@ mod tests {
     use super::{Request, Version};
     use crate::Method;
 
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+
     fn with(version: Version, fields: &[(&str, &str)]) -> Request {
         let mut request = Request::new(Method::Post, "/").unwrap();
         request.version = version;
@@ -149,7 +151,7 @@ mod tests {
     #[test]
     fn keep_alive_follows_version_and_connection() {
         use Version::*;
-        let cases: &[(Version, &[(&str, &str)], bool)] = &[
+        let cases: &[(Version, Fields, bool)] = &[
             (Http11, &[], true),
             (Http11, &[("Connection", "close")], false),
             (Http11, &[("connection", "Upgrade, Close")], false),
@@ -168,7 +170,7 @@ mod tests {
 
     #[test]
     fn expect_continue_only_in_http11() {
-        let cases: &[(Version, &[(&str, &str)], bool)] = &[
+        let cases: &[(Version, Fields, bool)] = &[
             (Version::Http11, &[("Expect", "100-continue")], true),
             (Version::Http11, &[("expect", "100-Continue ")], true),
             (Version::Http11, &[], false),
