@@ -266,7 +266,7 @@ impl<H> Endpoint<H> {
 }
 
 /// A fixed order for `Allow`, so the header reads the same whatever order routes were added in:
-/// the standard methods as RFC 9110 lists them, then extension methods by name.
+/// the common methods first, the rarer ones after, then extension methods by name.
 fn rank(method: &Method) -> (u8, String) {
     let standard = [
         Method::Get,
