@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dispatch;
+mod endpoint;
 pub mod error;
 pub mod params;
 mod pattern;

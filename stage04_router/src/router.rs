@@ -10,6 +10,7 @@ use std::fmt;
 
 use stage03_parser::Method;
 
+use crate::endpoint::{Endpoint, Entry};
 use crate::error::RouteError;
 use crate::params::{Params, decode_segment};
 use crate::pattern::{self, split_path};
@@ -50,31 +51,6 @@ pub enum Lookup<'r, H> {
     NotFound,
 }
 // ANCHOR_END: lookup
-
-/// One handler and the names its pattern gives to the captured values.
-#[derive(Debug)]
-struct Entry<H> {
-    handler: H,
-    names: Vec<String>,
-    /// The pattern as written, to name this route in a conflict.
-    pattern: String,
-}
-
-/// Everything registered for one shape of path, by method.
-#[derive(Debug)]
-struct Endpoint<H> {
-    methods: Vec<(Method, Entry<H>)>,
-    any: Option<Entry<H>>,
-}
-
-impl<H> Default for Endpoint<H> {
-    fn default() -> Endpoint<H> {
-        Endpoint {
-            methods: Vec::new(),
-            any: None,
-        }
-    }
-}
 
 /// Patterns mapped to handlers of any type `H`, matched by a segment tree.
 ///
@@ -228,61 +204,6 @@ impl<H> Router<H> {
         self.root.find(&segments).map(|_| other)
     }
     // ANCHOR_END: trailing_slash
-}
-
-impl<H> Endpoint<H> {
-    /// The entry added for exactly this method (`None`: the any-method entry), if there is one.
-    fn entry_exactly(&self, method: &Option<Method>) -> Option<&Entry<H>> {
-        match method {
-            Some(m) => self.methods.iter().find(|(e, _)| e == m).map(|(_, h)| h),
-            None => self.any.as_ref(),
-        }
-    }
-
-    /// The handler for `method`: its own, `GET`'s for `HEAD`, or the any-method one.
-    fn entry_for(&self, method: &Method) -> Option<&Entry<H>> {
-        let exact = |m: &Method| self.entry_exactly(&Some(m.clone()));
-        exact(method)
-            .or_else(|| {
-                (*method == Method::Head)
-                    .then(|| exact(&Method::Get))
-                    .flatten()
-            })
-            .or(self.any.as_ref())
-    }
-
-    /// The methods this path answers, for `Allow`: `HEAD` wherever `GET` is, `OPTIONS` always.
-    fn allow(&self) -> Vec<Method> {
-        let mut allow: Vec<Method> = self.methods.iter().map(|(m, _)| m.clone()).collect();
-        for implied in [Method::Head, Method::Options] {
-            let has_get = allow.contains(&Method::Get);
-            if !allow.contains(&implied) && (implied == Method::Options || has_get) {
-                allow.push(implied);
-            }
-        }
-        allow.sort_by_key(rank);
-        allow
-    }
-}
-
-/// A fixed order for `Allow`, so the header reads the same whatever order routes were added in:
-/// the common methods first, the rarer ones after, then extension methods by name.
-fn rank(method: &Method) -> (u8, String) {
-    let standard = [
-        Method::Get,
-        Method::Head,
-        Method::Post,
-        Method::Put,
-        Method::Delete,
-        Method::Patch,
-        Method::Options,
-        Method::Trace,
-        Method::Connect,
-    ];
-    match standard.iter().position(|m| m == method) {
-        Some(i) => (i as u8, String::new()),
-        None => (u8::MAX, method.to_string()),
-    }
 }
 
 /// The decoded segments of `path`, or `None` if it is not a path or an escape is malformed.
