@@ -13,10 +13,22 @@ pub const CASES: &[Case] = &[
     ("a line comes back as it was sent", line_comes_back),
     ("every byte value survives", every_byte_value_survives),
     ("one MiB comes back intact", one_mebibyte_comes_back),
-    ("a message written in pieces comes back whole", pieces_come_back_whole),
-    ("a client that sends nothing and closes is survived", silent_client_is_survived),
-    ("a client that resets is survived", resetting_client_is_survived),
-    ("a hundred clients in a row are served", hundred_clients_in_a_row),
+    (
+        "a message written in pieces comes back whole",
+        pieces_come_back_whole,
+    ),
+    (
+        "a client that sends nothing and closes is survived",
+        silent_client_is_survived,
+    ),
+    (
+        "a client that resets is survived",
+        resetting_client_is_survived,
+    ),
+    (
+        "a hundred clients in a row are served",
+        hundred_clients_in_a_row,
+    ),
 ];
 
 fn line_comes_back(addr: SocketAddr) {
@@ -65,6 +77,9 @@ fn resetting_client_is_survived(addr: SocketAddr) {
 fn hundred_clients_in_a_row(addr: SocketAddr) {
     for i in 0..100 {
         let message = format!("client {i}\n");
-        assert_eq!(echo_once(addr, message.as_bytes()).unwrap(), message.as_bytes());
+        assert_eq!(
+            echo_once(addr, message.as_bytes()).unwrap(),
+            message.as_bytes()
+        );
     }
 }
