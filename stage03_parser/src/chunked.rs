@@ -82,20 +82,9 @@ impl ChunkedDecoder {
                     self.state = State::DataEnd;
                 }
                 State::DataEnd => {
-                    let at = self.lines.position();
-                    match buf.get(at..at + 2) {
-                        Some(b"\r\n") => {}
-                        Some(_) => {
-                            return Err(ParseError::BadChunk("chunk data not followed by CRLF"));
-                        }
-                        None if buf.get(at).is_some_and(|b| *b != b'\r') => {
-                            return Err(ParseError::BadChunk("chunk data not followed by CRLF"));
-                        }
-                        None => return Ok(None),
+                    if !self.data_end(buf, work)? {
+                        return Ok(None);
                     }
-                    *work += 2;
-                    self.lines = LineReader::new(at + 2);
-                    self.state = State::Size;
                 }
                 State::Trailers { fields, start } => {
                     match self.trailer(buf, work, fields, start)? {
@@ -116,6 +105,22 @@ impl ChunkedDecoder {
 // ANCHOR_END: chunked_decoder
 
 impl ChunkedDecoder {
+    /// The CRLF after a chunk's data: `false` until it is all there.
+    fn data_end(&mut self, buf: &[u8], work: &mut u64) -> Result<bool, ParseError> {
+        let at = self.lines.position();
+        let missing_crlf = ParseError::BadChunk("chunk data not followed by CRLF");
+        match buf.get(at..at + 2) {
+            Some(b"\r\n") => {}
+            Some(_) => return Err(missing_crlf),
+            None if buf.get(at).is_some_and(|b| *b != b'\r') => return Err(missing_crlf),
+            None => return Ok(false),
+        }
+        *work += 2;
+        self.lines = LineReader::new(at + 2);
+        self.state = State::Size;
+        Ok(true)
+    }
+
     /// The next chunk-size line, parsed.
     fn line(&mut self, buf: &[u8], work: &mut u64) -> Result<Option<usize>, ParseError> {
         let found = self
