@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn finds_the_address_in_a_listening_line() {
         let cases = [
-            ("listening on http://127.0.0.1:41234", Some("127.0.0.1:41234")),
+            (
+                "listening on http://127.0.0.1:41234",
+                Some("127.0.0.1:41234"),
+            ),
             ("listening on 127.0.0.1:7", Some("127.0.0.1:7")),
             ("listening on http://[::1]:80/", Some("[::1]:80")),
             ("hello", None),

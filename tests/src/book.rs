@@ -75,7 +75,11 @@ enum Marker {
 }
 
 fn marker(line: &str) -> Option<Marker> {
-    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let inner = line
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
     if let Some(place) = inner.strip_prefix("quote:") {
         let (file, anchor) = place.trim().split_once('#')?;
         return Some(Marker::Quote {

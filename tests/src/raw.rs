@@ -35,7 +35,10 @@ pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
             Ok(n) => answer.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return answer,
-            Err(e) => panic!("reading the answer failed after {} bytes: {e}", answer.len()),
+            Err(e) => panic!(
+                "reading the answer failed after {} bytes: {e}",
+                answer.len()
+            ),
         }
     }
 }
@@ -107,7 +110,9 @@ mod tests {
 
     #[test]
     fn splits_a_response() {
-        let r = RawResponse::parse(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-A:  b \r\n\r\nno");
+        let r = RawResponse::parse(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-A:  b \r\n\r\nno",
+        );
         assert_eq!(r.status, 404);
         assert_eq!(r.header("content-length"), Some("2"));
         assert_eq!(r.header("x-a"), Some("b"));
