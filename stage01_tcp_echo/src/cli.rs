@@ -37,6 +37,17 @@ impl Args {
         Args::new(std::env::args().skip(1))
     }
 
+    /// The process's own arguments, unless `-h` or `--help` is among them: then `usage` is
+    /// printed and there is nothing to do, so `main` can return success.
+    pub fn from_env_unless_help(usage: &str) -> Option<Args> {
+        let mut args = Args::from_env();
+        if args.wants_help() {
+            println!("{usage}");
+            return None;
+        }
+        Some(args)
+    }
+
     /// Arguments from any list (tests use this).
     pub fn new(args: impl IntoIterator<Item = impl Into<String>>) -> Args {
         Args {

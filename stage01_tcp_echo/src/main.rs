@@ -21,11 +21,9 @@ Options:
   -h, --help        show this help";
 
 fn main() -> ExitCode {
-    let mut args = Args::from_env();
-    if args.wants_help() {
-        println!("{USAGE}");
+    let Some(args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
-    }
+    };
     match parse(args) {
         Ok(Command::Server(addr)) => serve(addr),
         Ok(Command::Client(addr, message)) => connect(addr, message),

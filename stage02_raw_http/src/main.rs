@@ -35,11 +35,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let mut args = Args::from_env();
-    if args.wants_help() {
-        println!("{USAGE}");
+    let Some(args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
-    }
+    };
     match parse(args) {
         Ok(Command::Server(addr, pitfall)) => serve(addr, pitfall),
         Ok(Command::Client(url, data)) => fetch(&url, data),

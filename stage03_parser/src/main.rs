@@ -20,11 +20,9 @@ Options:
   -h, --help         print this help";
 
 fn main() -> ExitCode {
-    let mut args = Args::from_env();
-    if args.wants_help() {
-        println!("{USAGE}");
+    let Some(mut args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
-    }
+    };
     let addr = match args.addr() {
         Ok(addr) => addr,
         Err(e) => return usage_error(PROGRAM, &e),

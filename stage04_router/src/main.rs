@@ -23,11 +23,9 @@ Options:
   -h, --help        show this help";
 
 fn main() -> ExitCode {
-    let mut args = Args::from_env();
-    if args.wants_help() {
-        println!("{USAGE}");
+    let Some(args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
-    }
+    };
     match parse(args) {
         Ok(addr) => serve(addr),
         Err(e) => usage_error("stage04_router", &e),

@@ -10,8 +10,10 @@ use stage03_parser::url::percent_decode;
 
 /// Parameters captured by a match, in the order the pattern names them.
 ///
-/// A handful of pairs in a `Vec`: routes have one or two parameters, and a scan over two short
-/// strings costs less than hashing one.
+/// This is chapter 3's [`Params`](stage03_parser::url::Params), the ordered list of pairs that
+/// holds a query string: a route's parameters are the same thing, names and decoded values, and
+/// a handler reads both the same way. A handful of pairs in a `Vec`: routes have one or two
+/// parameters, and a scan over two short strings costs less than hashing one.
 ///
 /// # Examples
 ///
@@ -26,44 +28,7 @@ use stage03_parser::url::percent_decode;
 /// assert_eq!(params.get("name"), Some("Zürich/CH"));
 /// assert_eq!(params.get("nobody"), None);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params {
-    pairs: Vec<(String, String)>,
-}
-
-impl Params {
-    /// No parameters.
-    pub fn new() -> Params {
-        Params::default()
-    }
-
-    /// The decoded value of the parameter called `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every `(name, value)`, in pattern order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-    }
-
-    /// How many parameters.
-    pub fn len(&self) -> usize {
-        self.pairs.len()
-    }
-
-    /// True for a route with no parameters.
-    pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
-    }
-
-    pub(crate) fn push(&mut self, name: &str, value: String) {
-        self.pairs.push((name.to_string(), value));
-    }
-}
+pub use stage03_parser::url::Params;
 
 /// Percent-decodes one path segment with chapter 3's decoder, or `None` if an escape is malformed
 /// or the bytes are not UTF-8. Borrows when there is nothing to decode, which is almost always.
@@ -109,8 +74,8 @@ mod tests {
     fn params_look_up_by_name() {
         let mut params = Params::new();
         assert!(params.is_empty());
-        params.push("user", "ada".into());
-        params.push("post", "7".into());
+        params.append("user", "ada");
+        params.append("post", "7");
         let cases = [("user", Some("ada")), ("post", Some("7")), ("USER", None)];
         for (name, want) in cases {
             assert_eq!(params.get(name), want, "{name}");

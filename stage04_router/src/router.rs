@@ -222,7 +222,7 @@ fn params(names: &[String], captures: &[Capture], segments: &[Cow<'_, str>]) -> 
             Capture::One(i) => segments[i].to_string(),
             Capture::Rest(i) => segments[i..].join("/"),
         };
-        params.push(name, value);
+        params.append(name, value);
     }
     params
 }
