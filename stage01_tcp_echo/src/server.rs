@@ -63,6 +63,7 @@ impl EchoServer {
             eprintln!("{peer} connected");
             match self.serve_client(stream) {
                 Ok(bytes) => eprintln!("{peer} closed the connection after {bytes} bytes"),
+                Err(e) if is_timeout(&e) => eprintln!("{peer} was idle too long; hung up"),
                 Err(e) => eprintln!("{peer} dropped: {e}"),
             }
         }
@@ -70,10 +71,22 @@ impl EchoServer {
     // ANCHOR_END: accept_loop
 
     /// Echoes one client until it closes; returns how many bytes went round.
+    ///
+    /// A client that stays silent, or that stops reading its echo, for the idle timeout is hung
+    /// up on: the read or the write fails with a timeout error.
     pub fn serve_client(&self, stream: TcpStream) -> io::Result<u64> {
         stream.set_read_timeout(Some(self.idle_timeout))?;
+        stream.set_write_timeout(Some(self.idle_timeout))?;
         echo(stream)
     }
+}
+
+/// Socket timeouts show up as `WouldBlock` on Unix and `TimedOut` on Windows.
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 // ANCHOR: echo

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::answer::{Pitfall, error_response, hello_response};
 use crate::head::{DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD, HeadError, read_head};
@@ -91,8 +91,13 @@ impl Server {
         println!("{}", make_visible(&bytes[..head_end]));
         let answer = self.pitfall.map_or_else(hello_response, Pitfall::response);
         send(&mut stream, &answer).map_err(HeadError::Io)?;
-        let keep_open = self.pitfall == Some(Pitfall::NoContentLength);
-        close_gently(stream, keep_open, self.head_timeout).map_err(HeadError::Io)
+        if self.pitfall == Some(Pitfall::NoContentLength) {
+            // The mistake on show: no length, no close, so the client waits for more body until
+            // it gives up or our time limit ends the connection.
+            drain(&mut stream, self.head_timeout, LINGER_BYTES);
+            return Ok(());
+        }
+        close_gently(stream).map_err(HeadError::Io)
     }
     // ANCHOR_END: serve_loop
 }
@@ -125,12 +130,30 @@ fn send(stream: &mut TcpStream, response: &str) -> io::Result<()> {
 /// to the client: our response. So we first shut down our sending half (the client sees the end
 /// of the response), then read and discard what the client still sends until it closes, within a
 /// time and size limit. Servers call this a "lingering close".
-pub fn close_gently(mut stream: TcpStream, keep_open: bool, wait: Duration) -> io::Result<()> {
-    if !keep_open {
-        stream.shutdown(Shutdown::Write)?;
-    }
-    stream.set_read_timeout(Some(if keep_open { wait } else { LINGER_TIME }))?;
-    let _ = io::copy(&mut (&mut stream).take(LINGER_BYTES), &mut io::sink());
+pub fn close_gently(mut stream: TcpStream) -> io::Result<()> {
+    stream.shutdown(Shutdown::Write)?;
+    drain(&mut stream, LINGER_TIME, LINGER_BYTES);
     Ok(())
 }
 // ANCHOR_END: close_gently
+
+/// Reads and discards until the peer closes, `limit` bytes have come, or `time` has passed in
+/// all (a deadline, not a per-read timeout, so a client trickling a byte at a time cannot stretch
+/// it).
+fn drain(stream: &mut TcpStream, time: Duration, limit: u64) {
+    let deadline = Instant::now() + time;
+    let mut chunk = [0u8; 4096];
+    let mut drained = 0;
+    while drained < limit {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => drained += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}

@@ -125,7 +125,7 @@ pub fn serve_connection(
         Incoming::Nothing => return Ok(()),
     };
     send(&mut stream, response)?;
-    close_gently(stream, false, REQUEST_TIMEOUT)
+    close_gently(stream)
 }
 // ANCHOR_END: serve_connection
 
