@@ -81,8 +81,12 @@ impl Server {
         let (bytes, head_end) = match read_head(&mut stream, self.max_head, self.head_timeout) {
             Ok(head) => head,
             Err(e) => {
+                // Best effort: the connection is ending anyway. The client may still be sending
+                // (an oversized head), so close gently or the reset could swallow the answer.
                 if let Some(answer) = answer_to(&e) {
-                    let _ = send(&mut stream, &answer); // best effort: we are closing anyway
+                    if send(&mut stream, &answer).is_ok() {
+                        let _ = close_gently(stream);
+                    }
                 }
                 return Err(e);
             }
