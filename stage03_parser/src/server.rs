@@ -23,6 +23,12 @@ use crate::status::Status;
 /// one-at-a-time server for hours (the "slowloris" attack).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a client has to take the whole response. Without it, a client that sends a request
+/// and never reads the answer blocks this one-at-a-time server for good once the socket's send
+/// buffer is full; a deadline for the whole response, not for each write, for the same reason
+/// as [`REQUEST_TIMEOUT`].
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How much is read from the socket at a time.
 const READ_CHUNK: usize = 8 * 1024;
 
@@ -161,7 +167,7 @@ fn read_request(stream: &mut TcpStream, limits: &Limits) -> io::Result<Incoming>
         // The head is in and the client waits for our go-ahead before sending the body. The
         // limits have been checked already: a body too large was refused with 413 instead.
         if !sent_continue && parser.head().is_some_and(Request::expects_continue) {
-            stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            write_all_by(stream, b"HTTP/1.1 100 Continue\r\n\r\n", deadline)?;
             sent_continue = true;
         }
         let Some(left) = deadline.checked_duration_since(Instant::now()) else {
@@ -216,6 +222,27 @@ fn send(stream: &mut TcpStream, answer: Answer) -> io::Result<()> {
     } else {
         response.to_bytes()
     };
-    stream.write_all(&bytes)?;
-    stream.flush()
+    write_all_by(stream, &bytes, Instant::now() + RESPONSE_TIMEOUT)
+}
+
+/// `write_all` within a deadline for the whole buffer, however slowly the client reads.
+fn write_all_by(stream: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client did not take the response in time",
+            ));
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) => bytes = &bytes[written..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => {} // the deadline check above ends it
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
