@@ -200,6 +200,11 @@ impl<H> Router<H> {
             Some(without) => without.to_string(),
             None => format!("{path}/"),
         };
+        if other.starts_with("//") || other.starts_with("/\\") {
+            // A browser reads `Location: //evil.example` (and `/\evil.example`, the same to it)
+            // as another site: redirecting there would make this site an open redirect.
+            return None;
+        }
         let segments = decode_path(&other)?;
         self.root.find(&segments).map(|_| other)
     }
@@ -420,6 +425,23 @@ mod tests {
         check(
             &both,
             &[(Get, "/a", "GET /a []"), (Get, "/a/", "GET /a/ []")],
+        );
+    }
+
+    #[test]
+    fn a_trailing_slash_never_redirects_to_another_host() {
+        // Routes whose first segment is the client's text: without the check, `/\evil.example/`
+        // would redirect to `/\evil.example`, which a browser follows to evil.example.
+        let router = router(&[(Some(Get), "/{user}"), (Some(Get), "//{user}/")]);
+        check(
+            &router,
+            &[
+                (Get, "/ada/", "308 /ada"),
+                (Get, "/\\evil.example/", "404"),
+                (Get, "//evil.example", "404"),
+                (Get, "//evil.example/", "GET //{user}/ [user=evil.example]"),
+                (Get, "/%2Fevil.example/", "308 /%2Fevil.example"), // escaped: a path again
+            ],
         );
     }
 
