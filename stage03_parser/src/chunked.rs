@@ -17,6 +17,11 @@ use crate::line::{LineError, LineReader};
 /// a client could send megabytes of them around one byte of body.
 pub const MAX_CHUNK_LINE: usize = 4096;
 
+/// Most bytes of extensions in a whole body. The line cap alone is not enough: a body of one-byte
+/// chunks, each with 4 KiB of extensions, would make a server buffer 4 GiB to receive 1 MiB.
+/// hyper refuses past 16 KiB in all too.
+pub const MAX_CHUNK_EXTENSIONS: usize = 16 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Size,
@@ -41,6 +46,8 @@ pub struct ChunkedDecoder {
     lines: LineReader,
     state: State,
     limits: Limits,
+    /// Bytes of chunk extensions seen so far in this body.
+    extensions: usize,
 }
 
 impl ChunkedDecoder {
@@ -50,6 +57,7 @@ impl ChunkedDecoder {
             lines: LineReader::new(start),
             state: State::Size,
             limits,
+            extensions: 0,
         }
     }
 
@@ -131,7 +139,12 @@ impl ChunkedDecoder {
             return Ok(None);
         };
         *work += range.len() as u64;
-        parse_chunk_size(&buf[range], &self.limits).map(Some)
+        let (size, extensions) = parse_chunk_size(&buf[range], &self.limits)?;
+        self.extensions += extensions;
+        if self.extensions > MAX_CHUNK_EXTENSIONS {
+            return Err(ParseError::BadChunk("more than 16 KiB of chunk extensions"));
+        }
+        Ok(Some(size))
     }
 
     /// What follows a chunk of `size` bytes when the body so far is `decoded` bytes long.
@@ -189,8 +202,8 @@ impl ChunkedDecoder {
     }
 }
 
-/// `1*HEXDIG [ BWS ";" chunk-ext ]`: the size, and nothing but extensions after it.
-fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<usize, ParseError> {
+/// `1*HEXDIG [ BWS ";" chunk-ext ]`: the size, and how many bytes of extensions follow it.
+fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<(usize, usize), ParseError> {
     let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits == 0 {
         return Err(ParseError::BadChunk("the chunk size must be hex digits"));
@@ -209,7 +222,7 @@ fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<usize, ParseError> {
     if !rest.is_empty() && rest[0] != b';' {
         return Err(ParseError::BadChunk("unexpected text after the chunk size"));
     }
-    Ok(size)
+    Ok((size, rest.len()))
 }
 
 fn line_error(error: LineError) -> ParseError {
@@ -279,6 +292,21 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(&decode(input), want, "{:?}", String::from_utf8_lossy(input));
         }
+    }
+
+    #[test]
+    fn extensions_are_capped_for_the_whole_body() {
+        // One-byte chunks with 4000 bytes of extensions each: each line is under the line cap,
+        // the fifth one takes the body past the cap for all of them.
+        let extension = format!(";{}", "x".repeat(3999));
+        let chunk = format!("1{extension}\r\na\r\n");
+        let at_cap = format!("{}0\r\n\r\n", chunk.repeat(4));
+        assert_eq!(
+            decode(at_cap.as_bytes()),
+            Ok(Some((b"aaaa".to_vec(), at_cap.len())))
+        );
+        let past_cap = format!("{}0\r\n\r\n", chunk.repeat(5));
+        assert_eq!(decode(past_cap.as_bytes()), Err(400));
     }
 
     #[test]
