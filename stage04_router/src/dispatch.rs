@@ -33,10 +33,7 @@ use crate::site::Handler;
 pub fn respond(router: &Router<Handler>, request: &Request) -> Response {
     // The raw path, not `request.path`: that one is decoded whole, so `%2F` in it is already a
     // `/` and would split a parameter in two. The router decodes segment by segment instead.
-    let (path, query) = match request.target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (request.target.as_str(), None),
-    };
+    let (path, query) = raw_path_and_query(&request.target);
     match router.lookup(&request.method, path) {
         Lookup::Found { handler, params } => handler(request, &params),
         Lookup::Redirect { location } => {
@@ -65,10 +62,30 @@ pub fn respond(router: &Router<Handler>, request: &Request) -> Response {
         Lookup::Options { allow } => {
             with_header(Response::new(Status::NO_CONTENT), "Allow", &join(&allow))
         }
+        // `OPTIONS *` asks about the server as a whole, not a path (RFC 9110 §9.3.7).
+        Lookup::NotFound if request.target == "*" => Response::new(Status::NO_CONTENT),
         Lookup::NotFound => page_response(Status::NOT_FOUND, "<p>Nothing lives at this path.</p>"),
     }
 }
 // ANCHOR_END: respond
+
+/// The path and query of a target, still percent-encoded. An absolute-form target
+/// (`http://host/path?query`, which RFC 9112 §3.2.2 says a server must accept) is routed by its
+/// path, as chapter 3's parser does for `request.path`; `*` stays `*` and reaches no route.
+fn raw_path_and_query(target: &str) -> (&str, Option<&str>) {
+    let origin_form = match target.split_once("://") {
+        // The parser has checked the scheme; the authority ends at the path or the query.
+        Some((_, rest)) if !target.starts_with('/') => {
+            rest.find(['/', '?']).map_or("", |at| &rest[at..])
+        }
+        _ => target,
+    };
+    let (path, query) = match origin_form.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (origin_form, None),
+    };
+    (if path.is_empty() { "/" } else { path }, query)
+}
 
 /// Methods as an `Allow` value: `GET, HEAD, OPTIONS`.
 fn join(methods: &[stage03_parser::Method]) -> String {
@@ -154,6 +171,21 @@ mod tests {
             ),
             (Method::Post, "/echo/", "308 Location: /echo"),
             (Method::Get, "/hello/Ada/", "308 Location: /hello/Ada"),
+            // Absolute-form, as a proxy would send it: routed by its path.
+            (Method::Get, "http://example.com/hello?x=1", "200"),
+            (Method::Get, "HTTP://example.com", "200"),
+            (
+                Method::Delete,
+                "http://example.com?x=1",
+                "405 Allow: GET, HEAD, OPTIONS",
+            ),
+            (
+                Method::Get,
+                "http://example.com/hello/?x=1",
+                "308 Location: /hello?x=1",
+            ),
+            (Method::Get, "http://example.com/nowhere", "404"),
+            (Method::Options, "*", "204"),
         ];
         for (method, target, want) in cases {
             assert_eq!(outcome(method.clone(), target), want, "{method} {target}");

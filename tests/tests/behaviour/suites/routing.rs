@@ -31,6 +31,10 @@ pub const CASES: &[Case] = &[
         trailing_slash_followed,
     ),
     ("a POST follows a 308 with its body", post_follows_308),
+    (
+        "an absolute-form target is routed by its path",
+        absolute_form,
+    ),
 ];
 
 fn client() -> Client {
@@ -248,4 +252,23 @@ fn post_follows_308(addr: SocketAddr) {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().unwrap(), "kept");
+}
+
+fn absolute_form(addr: SocketAddr) {
+    // What a client sends through a proxy; RFC 9112 §3.2.2 says a server must accept it too.
+    let cases = [
+        ("GET http://a/hello/ada HTTP/1.1", 200, None),
+        ("GET http://a HTTP/1.1", 200, None),
+        ("GET http://a/hello/?x=1 HTTP/1.1", 308, Some("/hello?x=1")),
+        ("GET http://a/nowhere HTTP/1.1", 404, None),
+    ];
+    for (request_line, status, location) in cases {
+        let answer = exchange(
+            addr,
+            format!("{request_line}\r\nHost: a\r\n\r\n").as_bytes(),
+        );
+        let response = well_formed(&answer);
+        assert_eq!(response.status, status, "{request_line}");
+        assert_eq!(response.header("Location"), location, "{request_line}");
+    }
 }
