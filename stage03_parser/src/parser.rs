@@ -227,8 +227,11 @@ impl Parser {
         check_host(request)?;
         let start = self.lines.position();
         self.state = match framing(&request.headers, &self.limits)? {
+            // Checked: with `max_body` raised to `usize::MAX`, a huge length would wrap around.
             Framing::Length(length) => State::FixedBody {
-                end: start + length,
+                end: start.checked_add(length).ok_or(ParseError::BodyTooLarge {
+                    limit: self.limits.max_body,
+                })?,
             },
             Framing::Chunked => State::ChunkedBody(ChunkedDecoder::new(start, self.limits)),
         };

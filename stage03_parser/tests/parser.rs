@@ -198,6 +198,17 @@ fn limits_answer_414_431_and_413() {
     }
     let at_limit = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789";
     assert!(matches!(parse_with(limits, at_limit), Ok(Some(_))));
+
+    // No limit at all: the largest length a `usize` holds must not wrap past the buffer's end.
+    let unlimited = Limits {
+        max_body: usize::MAX,
+        ..Limits::default()
+    };
+    let huge = format!(
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\nx",
+        usize::MAX
+    );
+    assert_eq!(parse_with(unlimited, huge.as_bytes()).map(|_| ()), Err(413));
 }
 
 #[test]
