@@ -33,7 +33,7 @@ impl<H> Default for Endpoint<H> {
 
 impl<H> Endpoint<H> {
     /// The entry added for exactly this method (`None`: the any-method entry), if there is one.
-    pub(crate) fn entry_exactly(&self, method: &Option<Method>) -> Option<&Entry<H>> {
+    pub(crate) fn entry_exactly(&self, method: Option<&Method>) -> Option<&Entry<H>> {
         match method {
             Some(m) => self.methods.iter().find(|(e, _)| e == m).map(|(_, h)| h),
             None => self.any.as_ref(),
@@ -42,24 +42,23 @@ impl<H> Endpoint<H> {
 
     /// The handler for `method`: its own, `GET`'s for `HEAD`, or the any-method one.
     pub(crate) fn entry_for(&self, method: &Method) -> Option<&Entry<H>> {
-        let exact = |m: &Method| self.entry_exactly(&Some(m.clone()));
-        exact(method)
-            .or_else(|| {
-                (*method == Method::Head)
-                    .then(|| exact(&Method::Get))
-                    .flatten()
-            })
+        let get_for_head = || match method {
+            Method::Head => self.entry_exactly(Some(&Method::Get)),
+            _ => None,
+        };
+        self.entry_exactly(Some(method))
+            .or_else(get_for_head)
             .or(self.any.as_ref())
     }
 
     /// The methods this path answers, for `Allow`: `HEAD` wherever `GET` is, `OPTIONS` always.
     pub(crate) fn allow(&self) -> Vec<Method> {
         let mut allow: Vec<Method> = self.methods.iter().map(|(m, _)| m.clone()).collect();
-        for implied in [Method::Head, Method::Options] {
-            let has_get = allow.contains(&Method::Get);
-            if !allow.contains(&implied) && (implied == Method::Options || has_get) {
-                allow.push(implied);
-            }
+        if allow.contains(&Method::Get) && !allow.contains(&Method::Head) {
+            allow.push(Method::Head);
+        }
+        if !allow.contains(&Method::Options) {
+            allow.push(Method::Options);
         }
         allow.sort_by_key(rank);
         allow

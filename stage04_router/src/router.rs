@@ -140,7 +140,7 @@ impl<H> Router<H> {
             .root
             .slot(&segments)
             .get_or_insert_with(Endpoint::default);
-        if let Some(existing) = endpoint.entry_exactly(&new.method) {
+        if let Some(existing) = endpoint.entry_exactly(new.method.as_ref()) {
             let existing = Route {
                 method: new.method.clone(),
                 pattern: existing.pattern.clone(),
