@@ -72,11 +72,6 @@ impl LineReader {
         Err(LineError::TooLong)
     }
 
-    /// How many bytes of the current, unfinished line have been seen.
-    pub fn pending(&self) -> usize {
-        self.scanned - self.start
-    }
-
     /// Where the next line starts: after the last complete line.
     pub fn position(&self) -> usize {
         self.start
