@@ -225,6 +225,13 @@ impl Parser {
             return Err(ParseError::BadRequestLine("no request line"));
         };
         check_host(request)?;
+        // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so a 1.0 request that names one has
+        // faulty framing; a 1.0 proxy in front may have framed it by another rule.
+        if request.version == Version::Http10 && request.headers.contains("transfer-encoding") {
+            return Err(ParseError::BadTransferEncoding(
+                "HTTP/1.0 has no Transfer-Encoding",
+            ));
+        }
         let start = self.lines.position();
         self.state = match framing(&request.headers, &self.limits)? {
             // Checked: with `max_body` raised to `usize::MAX`, a huge length would wrap around.
