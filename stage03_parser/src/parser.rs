@@ -3,7 +3,7 @@
 //! A server reads whatever arrived, appends it to its buffer and calls [`Parser::parse`] with the
 //! whole buffer. The parser remembers how far it got, so the next call starts there, and answers
 //! one of three things: need more bytes, here is a request (and how many bytes it used), or here is
-//! the HTTP error to answer. Because it does no I/O itself, chapter 4's blocking server, chapter
+//! the HTTP error to answer. Because it does no I/O itself, this chapter's blocking server, chapter
 //! 6's thread pool and chapter 7's async runtime all drive this same parser.
 
 use crate::chunked::ChunkedDecoder;
