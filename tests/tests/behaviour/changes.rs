@@ -10,6 +10,28 @@ use tests::raw::exchange;
 
 use crate::suites::Case;
 use crate::suites::http_basics::well_formed;
+use crate::suites::mirror::MIRROR_PATH;
+
+/// Chapter 3: every request, on every path, is answered with the mirror of what was parsed.
+///
+/// Chapter 2 said `Hello, World!` to every path; chapter 3 has no routes yet, so it mirrors
+/// instead, and the `hello` suite does not run against it. Chapter 4 brings `Hello, World!` back
+/// at `GET /hello`.
+pub const STAGE03: &[Case] = &[(
+    "every path mirrors the request instead of saying Hello, World!",
+    every_path_mirrors,
+)];
+
+fn every_path_mirrors(addr: SocketAddr) {
+    for path in ["/", "/hello", MIRROR_PATH, "/anything/else?x=1"] {
+        let response = reqwest::blocking::get(format!("http://{addr}{path}")).expect("an answer");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let body = response.text().expect("a body");
+        let seen = stage03_parser::json::parse(&body).expect("JSON");
+        let target = seen.get("target").and_then(|t| t.as_str());
+        assert_eq!(target, Some(path));
+    }
+}
 
 /// Chapter 4: the mirror moves to `/debug/request`, and `/hello` gets its own route.
 ///
