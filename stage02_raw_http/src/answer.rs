@@ -7,35 +7,27 @@ use std::str::FromStr;
 pub const BODY: &str = "Hello, World!";
 
 // ANCHOR: hello_response
-/// The correct answer, byte for byte: a status line, three headers, an empty line, the body.
-/// Every line ends in CR LF. `Content-Length` tells the client where the body ends;
-/// `Connection: close` tells it we will close the connection after this response.
+/// The correct answer: `200 OK` and the book's line.
 pub fn hello_response() -> String {
-    format!(
-        "HTTP/1.1 200 OK\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\n\
-         Connection: close\r\n\
-         \r\n\
-         {BODY}",
-        BODY.len()
-    )
+    text_response("200 OK", BODY)
 }
-// ANCHOR_END: hello_response
 
-/// A short plain-text error, for a request this server cannot take (`status` is a status line's
-/// code and reason, like `431 Request Header Fields Too Large`).
-pub fn error_response(status: &str, message: &str) -> String {
+/// A plain-text response, byte for byte: a status line, three headers, an empty line, the body.
+/// Every line ends in CR LF. `Content-Length` tells the client where the body ends;
+/// `Connection: close` tells it we will close the connection after this response. `status` is the
+/// code and reason of a status line, like `431 Request Header Fields Too Large`.
+pub fn text_response(status: &str, body: &str) -> String {
     format!(
         "HTTP/1.1 {status}\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\
          Content-Length: {}\r\n\
          Connection: close\r\n\
          \r\n\
-         {message}",
-        message.len()
+         {body}",
+        body.len()
     )
 }
+// ANCHOR_END: hello_response
 
 /// A mistake the server can be told to make, so the book can show what it does to real clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use crate::answer::{Pitfall, error_response, hello_response};
+use crate::answer::{Pitfall, hello_response, text_response};
 use crate::head::{DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD, HeadError, read_head};
 use crate::visible::make_visible;
 
@@ -109,11 +109,11 @@ impl Server {
 /// The answer a head that could not be read still gets, where there is anyone left to tell.
 fn answer_to(error: &HeadError) -> Option<String> {
     match error {
-        HeadError::TooLarge { .. } => Some(error_response(
+        HeadError::TooLarge { .. } => Some(text_response(
             "431 Request Header Fields Too Large",
             "request head too large\n",
         )),
-        HeadError::TimedOut { .. } => Some(error_response(
+        HeadError::TimedOut { .. } => Some(text_response(
             "408 Request Timeout",
             "request head not received in time\n",
         )),
