@@ -320,6 +320,12 @@ mod tests {
                     "GET /static/{*path} [path=css/site.css]",
                 ),
                 (Get, "/static/a%20b/c", "GET /static/{*path} [path=a b/c]"),
+                // Decoded like any parameter: the router does not judge `..`; a file server must.
+                (
+                    Get,
+                    "/static/..%2Fsecret",
+                    "GET /static/{*path} [path=../secret]",
+                ),
                 (Get, "/docs/", "GET /docs/ []"),
                 (Get, "/nothing", "404"),
                 (Get, "/hello/a/b", "404"),
