@@ -204,11 +204,15 @@ mod tests {
 
     const SOURCE: &str = "fn a() {}\n    // ANCHOR: two\n    let x = 1;\n    // ANCHOR: inner\n    let y = 2;\n    // ANCHOR_END: inner\n    // ANCHOR_END: two\n";
 
-    fn check_against_source(book: &str) -> Vec<SnippetError> {
-        let dir = std::env::temp_dir().join(format!("book-check-{}", std::process::id()));
+    /// Checks `book` against a file `a.rs` holding [`SOURCE`], in a folder of this test's own:
+    /// tests run in parallel, and a shared file could be read while another test rewrites it.
+    fn check_against_source(test: &str, book: &str) -> Vec<SnippetError> {
+        let dir = std::env::temp_dir().join(format!("book-check-{}-{test}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("a.rs"), SOURCE).unwrap();
-        check(book, &dir)
+        let errors = check(book, &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        errors
     }
 
     #[test]
@@ -221,9 +225,9 @@ mod tests {
     #[test]
     fn a_true_quote_passes_and_a_stale_one_fails() {
         let good = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 2;\n```\n";
-        assert_eq!(check_against_source(good), []);
+        assert_eq!(check_against_source("good", good), []);
         let stale = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 3;\n```\n";
-        let errors = check_against_source(stale);
+        let errors = check_against_source("stale", stale);
         assert!(
             matches!(&errors[..], [SnippetError::Stale { line: 1, .. }]),
             "{errors:?}"
@@ -235,7 +239,7 @@ mod tests {
         let book = "```rust\nfn main() {}\n```\n<!-- quote: nope.rs#x -->\n```rust\n```\n\
                     <!-- quote: a.rs#zzz -->\n```rust\n```\n<!-- quote: a.rs#two -->\ntext\n\
                     <!-- not in the source: contrast -->\n```rust\nanything\n```\n";
-        let errors = check_against_source(book);
+        let errors = check_against_source("marks", book);
         assert!(matches!(errors[0], SnippetError::Unmarked { line: 1 }));
         assert!(matches!(errors[1], SnippetError::NoFile { line: 4, .. }));
         assert!(matches!(errors[2], SnippetError::NoAnchor { line: 7, .. }));
