@@ -12,6 +12,7 @@
 //! [`cli`] is the little command-line reader every binary in the workspace shares.
 #![forbid(unsafe_code)]
 
+pub mod accept;
 pub mod cli;
 pub mod client;
 pub mod server;

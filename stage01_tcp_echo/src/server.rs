@@ -4,6 +4,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+use crate::accept::serve_one_at_a_time;
+
 /// How long a connected client may stay silent before the server hangs up. Without a limit one
 /// forgotten `nc` session would hold this one-client-at-a-time server forever.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -46,29 +48,22 @@ impl EchoServer {
             .expect("a bound listener has a local address")
     }
 
-    // ANCHOR: accept_loop
-    /// Accepts clients one after another, forever. A client that misbehaves is logged and
-    /// dropped; it never stops the loop.
+    // ANCHOR: echo_run
+    /// Echoes clients one after another, forever, logging each one's arrival and departure.
     pub fn run(self) -> ! {
-        loop {
-            let (stream, peer) = match self.listener.accept() {
-                Ok(connection) => connection,
-                // A connection can fail between the kernel's handshake and our accept; that is
-                // the client's problem, not a reason to stop serving.
-                Err(e) => {
-                    eprintln!("accept failed: {e}");
-                    continue;
-                }
-            };
+        serve_one_at_a_time(&self.listener, |stream, peer| -> Result<(), String> {
             eprintln!("{peer} connected");
-            match self.serve_client(stream) {
-                Ok(bytes) => eprintln!("{peer} closed the connection after {bytes} bytes"),
-                Err(e) if is_timeout(&e) => eprintln!("{peer} was idle too long; hung up"),
-                Err(e) => eprintln!("{peer} dropped: {e}"),
-            }
-        }
+            let bytes = self
+                .serve_client(stream)
+                .map_err(|e| match is_timeout(&e) {
+                    true => "idle too long; hung up".to_string(),
+                    false => format!("dropped: {e}"),
+                })?;
+            eprintln!("{peer} closed the connection after {bytes} bytes");
+            Ok(())
+        })
     }
-    // ANCHOR_END: accept_loop
+    // ANCHOR_END: echo_run
 
     /// Echoes one client until it closes; returns how many bytes went round.
     ///

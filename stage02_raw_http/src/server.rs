@@ -4,6 +4,8 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use stage01_tcp_echo::accept::serve_one_at_a_time;
+
 use crate::answer::{Pitfall, hello_response, text_response};
 use crate::head::{DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD, HeadError, read_head};
 use crate::visible::make_visible;
@@ -62,18 +64,9 @@ impl Server {
     }
 
     // ANCHOR: serve_loop
-    /// Serves clients one at a time, forever; no client can stop it.
+    /// Serves clients one at a time, forever, with chapter 1's accept loop.
     pub fn run(self) -> ! {
-        loop {
-            match self.listener.accept() {
-                Ok((stream, peer)) => {
-                    if let Err(e) = self.serve(stream, peer) {
-                        eprintln!("{peer}: {e}");
-                    }
-                }
-                Err(e) => eprintln!("accept failed: {e}"),
-            }
-        }
+        serve_one_at_a_time(&self.listener, |stream, peer| self.serve(stream, peer))
     }
 
     /// Reads one request's head, prints it, answers, closes.

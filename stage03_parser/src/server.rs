@@ -8,6 +8,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use stage01_tcp_echo::accept::serve_one_at_a_time;
 use stage02_raw_http::server::close_gently;
 
 use crate::error::ParseError;
@@ -74,16 +75,9 @@ impl Server {
     /// Serves clients one at a time, forever. A client's mistake is answered and logged; it never
     /// stops the server.
     pub fn run(self, mut handler: impl FnMut(&Request) -> Response) -> ! {
-        loop {
-            match self.listener.accept() {
-                Ok((stream, peer)) => {
-                    if let Err(e) = serve_connection(stream, &self.limits, &mut handler) {
-                        eprintln!("{peer}: {e}");
-                    }
-                }
-                Err(e) => eprintln!("accept failed: {e}"),
-            }
-        }
+        serve_one_at_a_time(&self.listener, |stream, _| {
+            serve_connection(stream, &self.limits, &mut handler)
+        })
     }
     // ANCHOR_END: run
 }
