@@ -9,10 +9,13 @@
 //! The server serves one client at a time, on purpose: while one client is connected, the next
 //! one waits in the listen queue. Chapter 6 fixes that with a thread pool.
 //!
-//! [`cli`] is the little command-line reader every binary in the workspace shares.
+//! Three small pieces are shared by every later server: [`accept`], the one-at-a-time accept
+//! loop; [`timeout`], which tells a socket timeout from a real failure; and [`cli`], the little
+//! command-line reader every binary uses.
 #![forbid(unsafe_code)]
 
 pub mod accept;
 pub mod cli;
 pub mod client;
 pub mod server;
+pub mod timeout;

@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::accept::serve_one_at_a_time;
+use crate::timeout::is_timeout;
 
 /// How long a connected client may stay silent before the server hangs up. Without a limit one
 /// forgotten `nc` session would hold this one-client-at-a-time server forever.
@@ -74,14 +75,6 @@ impl EchoServer {
         stream.set_write_timeout(Some(self.idle_timeout))?;
         echo(stream)
     }
-}
-
-/// Socket timeouts show up as `WouldBlock` on Unix and `TimedOut` on Windows.
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 // ANCHOR: echo

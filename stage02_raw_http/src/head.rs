@@ -5,6 +5,8 @@ use std::io::{self, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use stage01_tcp_echo::timeout::is_timeout;
+
 /// The most bytes a head may have. 8 KiB is what many servers allow by default (nginx's
 /// `large_client_header_buffers` default is 8k per line); browsers send well under 2 KiB.
 pub const DEFAULT_MAX_HEAD: usize = 8 * 1024;
@@ -99,14 +101,6 @@ pub fn find_end_of_head(bytes: &[u8]) -> Option<usize> {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map(|i| i + 4)
-}
-
-/// Read timeouts show up as `WouldBlock` on Unix and `TimedOut` on Windows.
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 #[cfg(test)]

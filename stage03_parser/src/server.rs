@@ -9,6 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::timeout::is_timeout;
 use stage02_raw_http::server::close_gently;
 
 use crate::error::ParseError;
@@ -189,13 +190,6 @@ fn timed_out(buffer: &[u8]) -> Incoming {
     } else {
         Incoming::TimedOut
     }
-}
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// The short text answer to a refused request: its status and what was wrong.
