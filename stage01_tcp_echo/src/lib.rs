@@ -9,8 +9,9 @@
 //! The server serves one client at a time, on purpose: while one client is connected, the next
 //! one waits in the listen queue. Chapter 6 fixes that with a thread pool.
 //!
-//! Three small pieces are shared by every later server: [`accept`], the one-at-a-time accept
-//! loop; [`timeout`], which tells a socket timeout from a real failure; and [`cli`], the little
+//! Four small pieces are shared by every later server: [`accept`], the one-at-a-time accept
+//! loop; [`stop`], which stops it (and runs a server on a thread of its own, for tests);
+//! [`timeout`], which tells a socket timeout from a real failure; and [`cli`], the little
 //! command-line reader every binary uses.
 #![forbid(unsafe_code)]
 
@@ -18,4 +19,5 @@ pub mod accept;
 pub mod cli;
 pub mod client;
 pub mod server;
+pub mod stop;
 pub mod timeout;

@@ -52,7 +52,8 @@ fn serve(addr: std::net::SocketAddr) -> ExitCode {
     match EchoServer::bind(addr) {
         Ok(server) => {
             println!("listening on {}", server.local_addr());
-            server.run()
+            server.run();
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("stage01_tcp_echo: cannot listen on {addr}: {e}");

@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::accept::serve_one_at_a_time;
+use crate::stop::{RunningServer, StopSignal};
 use crate::timeout::is_timeout;
 
 /// How long a connected client may stay silent before the server hangs up. Without a limit one
@@ -18,20 +19,23 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```no_run
 /// let server = stage01_tcp_echo::server::EchoServer::bind("127.0.0.1:0")?;
 /// println!("listening on {}", server.local_addr());
-/// server.run();
+/// server.run(); // until its stop signal is given: for a binary, forever
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct EchoServer {
     listener: TcpListener,
+    stop: StopSignal,
     idle_timeout: Duration,
 }
 
 impl EchoServer {
     /// Binds and starts listening. Port 0 lets the operating system choose a free port.
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<EchoServer> {
+        let listener = TcpListener::bind(addr)?;
         Ok(EchoServer {
-            listener: TcpListener::bind(addr)?,
+            stop: StopSignal::for_listener(&listener)?,
+            listener,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
         })
     }
@@ -49,20 +53,36 @@ impl EchoServer {
             .expect("a bound listener has a local address")
     }
 
+    /// The signal that makes [`EchoServer::run`] return.
+    pub fn stop_signal(&self) -> StopSignal {
+        self.stop.clone()
+    }
+
+    /// Runs the server on a thread of its own; see [`RunningServer`].
+    pub fn spawn(self) -> RunningServer {
+        let (addr, stop) = (self.local_addr(), self.stop_signal());
+        RunningServer::spawn(addr, stop, move || self.run())
+    }
+
     // ANCHOR: echo_run
-    /// Echoes clients one after another, forever, logging each one's arrival and departure.
-    pub fn run(self) -> ! {
-        serve_one_at_a_time(&self.listener, |stream, peer| -> Result<(), String> {
-            eprintln!("{peer} connected");
-            let bytes = self
-                .serve_client(stream)
-                .map_err(|e| match is_timeout(&e) {
-                    true => "idle too long; hung up".to_string(),
-                    false => format!("dropped: {e}"),
-                })?;
-            eprintln!("{peer} closed the connection after {bytes} bytes");
-            Ok(())
-        })
+    /// Echoes clients one after another, logging each one's arrival and departure, until the
+    /// stop signal is given.
+    pub fn run(self) {
+        serve_one_at_a_time(
+            &self.listener,
+            &self.stop,
+            |stream, peer| -> Result<(), String> {
+                eprintln!("{peer} connected");
+                let bytes = self
+                    .serve_client(stream)
+                    .map_err(|e| match is_timeout(&e) {
+                        true => "idle too long; hung up".to_string(),
+                        false => format!("dropped: {e}"),
+                    })?;
+                eprintln!("{peer} closed the connection after {bytes} bytes");
+                Ok(())
+            },
+        )
     }
     // ANCHOR_END: echo_run
 

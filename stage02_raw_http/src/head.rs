@@ -19,7 +19,7 @@ pub const DEFAULT_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum HeadError {
     /// The client closed before the empty line; it sent this many bytes.
     Closed { received: usize },
-    /// More than the limit arrived with no empty line in it.
+    /// `limit` bytes arrived and the head had not ended.
     TooLarge { limit: usize },
     /// The time ran out first.
     TimedOut { received: usize },
@@ -46,12 +46,16 @@ impl std::error::Error for HeadError {}
 
 // ANCHOR: read_head
 /// Reads from `stream` until the bytes end with `\r\n\r\n`, and returns them all (the head, and
-/// whatever came after it in the same reads, which would be the start of a body).
+/// whatever came after it in the same reads, which would be the start of a body) with the index
+/// just past the head's end.
 ///
 /// One `read` is not one request: TCP may deliver a head in many pieces, or several requests in
 /// one. So we keep reading, and only look for the end in the bytes that are new (plus three
 /// before them, in case `\r\n\r\n` straddles two reads) so that a client sending one byte at a
 /// time does not make us scan the whole buffer again for each byte.
+///
+/// The limit is exact: no read asks for more than the room left under `max`, so we never hold
+/// more than `max` bytes. A head of `max` bytes is read; one of `max + 1` is `TooLarge`.
 pub fn read_head(
     stream: &mut TcpStream,
     max: usize,
@@ -61,6 +65,11 @@ pub fn read_head(
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 1024];
     loop {
+        // Never negative: no read below asks for more than this room.
+        let room = (max - buffer.len()).min(chunk.len());
+        if room == 0 {
+            return Err(HeadError::TooLarge { limit: max });
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(HeadError::TimedOut {
@@ -68,7 +77,7 @@ pub fn read_head(
             });
         }
         stream.set_read_timeout(Some(left)).map_err(HeadError::Io)?;
-        let n = match stream.read(&mut chunk) {
+        let n = match stream.read(&mut chunk[..room]) {
             Ok(0) => {
                 return Err(HeadError::Closed {
                     received: buffer.len(),
@@ -88,9 +97,6 @@ pub fn read_head(
         if let Some(at) = find_end_of_head(&buffer[scan_from..]) {
             return Ok((buffer, scan_from + at));
         }
-        if buffer.len() > max {
-            return Err(HeadError::TooLarge { limit: max });
-        }
     }
 }
 // ANCHOR_END: read_head
@@ -105,7 +111,12 @@ pub fn find_end_of_head(bytes: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::find_end_of_head;
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::time::Duration;
+
+    use super::{HeadError, find_end_of_head, read_head};
+    use Outcome::{Head, TooLarge};
 
     #[test]
     fn the_head_ends_after_the_first_empty_line() {
@@ -125,5 +136,71 @@ mod tests {
                 String::from_utf8_lossy(bytes)
             );
         }
+    }
+
+    /// A head of exactly `len` bytes: a request line, a `Host`, and one header padded to fit.
+    fn head_of(len: usize) -> Vec<u8> {
+        let fixed = "GET / HTTP/1.1\r\nHost: a\r\nX-Pad: \r\n\r\n".len();
+        let pad = "p".repeat(len - fixed);
+        format!("GET / HTTP/1.1\r\nHost: a\r\nX-Pad: {pad}\r\n\r\n").into_bytes()
+    }
+
+    /// What `read_head` should make of the bytes a client sent.
+    enum Outcome {
+        /// The head, ending at this index.
+        Head(usize),
+        TooLarge,
+    }
+
+    #[test]
+    fn the_size_limit_is_exact_and_nothing_past_it_is_read() {
+        let with_body = |head: usize, body: usize| {
+            let mut bytes = head_of(head);
+            bytes.extend(std::iter::repeat_n(b'b', body));
+            bytes
+        };
+        // 1024 bytes is one read: heads of 1025 and 2049 bytes end in a read after the limit.
+        let cases: &[(&str, usize, Vec<u8>, Outcome)] = &[
+            ("exactly max", 100, head_of(100), Head(100)),
+            ("max + 1", 100, head_of(101), TooLarge),
+            ("max + 1, one read on", 1024, head_of(1025), TooLarge),
+            ("exactly max, in reads", 2048, head_of(2048), Head(2048)),
+            ("max + 1, in reads", 2048, head_of(2049), TooLarge),
+            ("a body behind", 100, with_body(50, 1000), Head(50)),
+            ("no end at all", 100, vec![b'x'; 5000], TooLarge),
+            // The first read ends in `\r\n`, the second is the other `\r\n`.
+            ("the end over two reads", 8192, head_of(1026), Head(1026)),
+        ];
+        for (what, max, sent, outcome) in cases {
+            let (mut client, mut server_end) = socket_pair();
+            client.write_all(sent).unwrap();
+            client.shutdown(Shutdown::Write).unwrap();
+            let result = read_head(&mut server_end, *max, Duration::from_secs(30));
+            // What read_head left in the socket tells how much it read.
+            let mut left = Vec::new();
+            server_end.read_to_end(&mut left).unwrap();
+            let taken = sent.len() - left.len();
+            assert!(taken <= *max, "{what}: read {taken} bytes, limit {max}");
+            match (result, outcome) {
+                (Ok((bytes, end)), Head(want)) => {
+                    assert_eq!(end, *want, "{what}");
+                    assert_eq!(bytes, sent[..taken], "{what}: returns all it read");
+                }
+                (Err(HeadError::TooLarge { limit }), TooLarge) => {
+                    assert_eq!(limit, *max, "{what}");
+                    assert_eq!(taken, *max, "{what}: reads up to the limit");
+                }
+                (Ok((_, end)), _) => panic!("{what}: read a head of {end} bytes"),
+                (Err(e), _) => panic!("{what}: {e}"),
+            }
+        }
+    }
+
+    /// A connected pair of sockets: what the client writes, the server end reads.
+    fn socket_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server_end, _) = listener.accept().unwrap();
+        (client, server_end)
     }
 }

@@ -76,7 +76,8 @@ fn serve(addr: SocketAddr, pitfall: Option<Pitfall>) -> ExitCode {
             if let Some(p) = pitfall {
                 println!("answering with the {p} pitfall, on purpose");
             }
-            server.with_pitfall(pitfall).run()
+            server.with_pitfall(pitfall).run();
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("stage02_raw_http: cannot listen on {addr}: {e}");

@@ -202,7 +202,8 @@ impl ChunkedDecoder {
     }
 }
 
-/// `1*HEXDIG [ BWS ";" chunk-ext ]`: the size, and how many bytes of extensions follow it.
+/// `1*HEXDIG [ BWS ";" chunk-ext ]` (RFC 9112 §7.1.1): the size, and how many bytes of
+/// extensions follow it. Whitespace may come before a `;`, never alone: `5 ` is refused.
 fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<(usize, usize), ParseError> {
     let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits == 0 {
@@ -218,11 +219,13 @@ fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<(usize, usize), Pars
                 limit: limits.max_body,
             })?;
     }
-    let rest = line[digits..].trim_ascii_start();
-    if !rest.is_empty() && rest[0] != b';' {
-        return Err(ParseError::BadChunk("unexpected text after the chunk size"));
+    let after = &line[digits..];
+    let rest = after.trim_ascii_start();
+    match rest.first() {
+        None if after.is_empty() => Ok((size, 0)),
+        Some(b';') => Ok((size, rest.len())),
+        _ => Err(ParseError::BadChunk("unexpected text after the chunk size")),
     }
-    Ok((size, rest.len()))
 }
 
 fn line_error(error: LineError) -> ParseError {
@@ -269,6 +272,8 @@ mod tests {
             (b"A\r\n0123456789\r\n0\r\n\r\n", done("0123456789", 20)),
             (b"5;ext=1;other\r\nhello\r\n0;x\r\n\r\n", done("hello", 29)),
             (b"5 ;ext\r\nhello\r\n0\r\n\r\n", done("hello", 20)),
+            (b"5 \r\nhello\r\n0\r\n\r\n", Err(400)),
+            (b"5\t\r\nhello\r\n0\r\n\r\n", Err(400)),
             (b"0\r\nTrailer: x\r\nOther: y\r\n\r\n", done("", 27)),
             (b"000\r\n\r\n", done("", 7)),
             (b"5\r\nhel", Ok(None)),

@@ -38,15 +38,18 @@ pub fn framing(headers: &Headers, limits: &Limits) -> Result<Framing, ParseError
 fn content_length(headers: &Headers, limits: &Limits) -> Result<usize, ParseError> {
     let mut length = None;
     for value in headers.get_all("content-length") {
-        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = value.as_bytes();
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return Err(ParseError::BadContentLength("it must be digits only"));
         }
         // Digits only, so the one way to fail is a number too large for memory: over any limit.
-        let this = value
-            .parse::<usize>()
-            .map_err(|_| ParseError::BodyTooLarge {
-                limit: limits.max_body,
-            })?;
+        let too_large = ParseError::BodyTooLarge {
+            limit: limits.max_body,
+        };
+        let this = digits.iter().try_fold(0usize, |n, d| {
+            n.checked_mul(10)?.checked_add(usize::from(d - b'0'))
+        });
+        let this = this.ok_or(too_large)?;
         if length.is_some_and(|before| before != this) {
             return Err(ParseError::BadContentLength("two fields disagree"));
         }
@@ -61,23 +64,37 @@ fn content_length(headers: &Headers, limits: &Limits) -> Result<usize, ParseErro
     Ok(length)
 }
 
-/// The codings, in every `Transfer-Encoding` field, must be exactly `chunked`.
+// ANCHOR: transfer_coding
+/// The codings listed in every `Transfer-Encoding` field, in order, must end with exactly one
+/// `chunked` (RFC 9112 §6.3): without a final `chunked` nothing says where the body ends, so the
+/// request is a 400 and the connection must close; a coding this server cannot undo, before the
+/// final `chunked` (`gzip, chunked`), is a 501.
 fn transfer_coding(headers: &Headers) -> Result<(), ParseError> {
-    let codings: Vec<&str> = headers
-        .get_all("transfer-encoding")
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
-    if let Some(unknown) = codings.iter().find(|c| !c.eq_ignore_ascii_case("chunked")) {
-        return Err(ParseError::UnsupportedTransferCoding(unknown.to_string()));
+    let mut codings = Vec::new();
+    for value in headers.get_all("transfer-encoding") {
+        let text = value
+            .to_str()
+            .map_err(|_| ParseError::BadTransferEncoding("a coding that is not text"))?;
+        codings.extend(text.split(',').map(str::trim).filter(|c| !c.is_empty()));
     }
-    match codings.len() {
-        0 => Err(ParseError::BadTransferEncoding("no coding named")),
-        1 => Ok(()),
-        _ => Err(ParseError::BadTransferEncoding("chunked more than once")),
+    let is_chunked = |coding: &&str| coding.eq_ignore_ascii_case("chunked");
+    let Some((last, before)) = codings.split_last() else {
+        return Err(ParseError::BadTransferEncoding("no coding named"));
+    };
+    if !is_chunked(last) {
+        return Err(ParseError::BadTransferEncoding(
+            "the last coding must be chunked, or the body has no end",
+        ));
+    }
+    if before.iter().any(is_chunked) {
+        return Err(ParseError::BadTransferEncoding("chunked more than once"));
+    }
+    match before.first() {
+        Some(unknown) => Err(ParseError::UnsupportedTransferCoding(unknown.to_string())),
+        None => Ok(()),
     }
 }
+// ANCHOR_END: transfer_coding
 
 #[cfg(test)]
 mod tests {
@@ -115,8 +132,18 @@ mod tests {
             (&[("Transfer-Encoding", "chunked")], Ok(Framing::Chunked)),
             (&[("Transfer-Encoding", "Chunked")], Ok(Framing::Chunked)),
             (&[("Transfer-Encoding", "gzip, chunked")], Err(501)),
-            (&[("Transfer-Encoding", "gzip")], Err(501)),
-            (&[("Transfer-Encoding", "identity")], Err(501)),
+            (
+                &[
+                    ("Transfer-Encoding", "gzip"),
+                    ("Transfer-Encoding", "chunked"),
+                ],
+                Err(501),
+            ),
+            // RFC 9112 §6.3: a final coding other than chunked leaves the body without an end.
+            (&[("Transfer-Encoding", "gzip")], Err(400)),
+            (&[("Transfer-Encoding", "chunked, gzip")], Err(400)),
+            (&[("Transfer-Encoding", "identity")], Err(400)),
+            (&[("Transfer-Encoding", "chunked, chunked")], Err(400)),
             (
                 &[
                     ("Transfer-Encoding", "chunked"),

@@ -44,5 +44,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    server.run(mirror)
+    server.run(mirror);
+    ExitCode::SUCCESS
 }

@@ -1,8 +1,8 @@
 //! The mirror: a handler that answers any request with what the parser made of it, as JSON.
 //!
 //! It is this chapter's whole application, and chapter 4 keeps it at `/debug/request`: a reader can
-//! send anything with curl or a browser form and see the method, the decoded path and query, the
-//! headers in the order they came, the body, and the form fields or JSON value inside it.
+//! send anything with curl or a browser form and see the method, the path as sent, the decoded
+//! query, the headers in the order they came, the body, and the form fields or JSON value inside it.
 
 use crate::json::{self, Value};
 use crate::request::Request;
@@ -11,8 +11,8 @@ use crate::status::Status;
 use crate::url::Params;
 
 // ANCHOR: mirror
-/// The request as a JSON object; `400` with the reason when the body claims to be a form or JSON
-/// and is not.
+/// The request as a JSON object; `400` with the reason when the query does not decode, or the body
+/// claims to be a form or JSON and is not.
 ///
 /// # Examples
 ///
@@ -33,13 +33,25 @@ use crate::url::Params;
 /// assert_eq!(mirror(&request).status().code(), 400);
 /// ```
 pub fn mirror(request: &Request) -> Response {
+    // The mirror reads the query, so a broken escape in it is a 400 here (and only here).
+    let query = match request.query() {
+        Ok(query) => query,
+        Err(e) => return bad_request(format!("invalid query: {e}")),
+    };
+    let headers: Value = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            Value::array([Value::from(name), Value::from(shown(value.as_bytes()))])
+        })
+        .collect();
     let mut seen = Value::object([
         ("method", Value::from(request.method.as_str())),
         ("target", Value::from(request.target.as_str())),
-        ("path", Value::from(request.path.as_str())),
-        ("query", pairs(request.query.iter())),
+        ("path", Value::from(request.path())),
+        ("query", pairs(query.iter())),
         ("version", Value::from(request.version.to_string())),
-        ("headers", pairs(request.headers.iter())),
+        ("headers", headers),
         ("body", request.body_text().map_or(Value::Null, Value::from)),
         ("body_length", Value::from(request.body.len() as f64)),
     ]);
@@ -49,12 +61,12 @@ pub fn mirror(request: &Request) -> Response {
     match request.media_type().as_deref() {
         Some("application/x-www-form-urlencoded") => match request.form() {
             Ok(form) => seen.insert("form", form_pairs(&form)),
-            Err(e) => return bad_body(format!("invalid form body: {e}")),
+            Err(e) => return bad_request(format!("invalid form body: {e}")),
         },
         Some(media) if media == "application/json" || media.ends_with("+json") => {
             match json::parse_bytes(&request.body) {
                 Ok(value) => seen.insert("json", value),
-                Err(e) => return bad_body(format!("invalid JSON body: {e}")),
+                Err(e) => return bad_request(format!("invalid JSON body: {e}")),
             }
         }
         _ => {}
@@ -74,7 +86,17 @@ fn form_pairs(form: &Params) -> Value {
     pairs(form.iter())
 }
 
-fn bad_body(message: String) -> Response {
+/// A header value as JSON text can hold it: the text if it is UTF-8, otherwise each byte read as
+/// Latin-1 (ISO-8859-1), which maps every byte to one character and so loses nothing: obs-text
+/// is Latin-1 in the HTTP of the 1990s.
+fn shown(value: &[u8]) -> String {
+    match std::str::from_utf8(value) {
+        Ok(text) => text.to_string(),
+        Err(_) => value.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+fn bad_request(message: String) -> Response {
     Response::json(
         Status::BAD_REQUEST,
         &Value::object([("error", Value::from(message))]),
@@ -164,6 +186,41 @@ mod tests {
             error.starts_with("invalid JSON body: ") && error.contains("line 1, column"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_path_is_shown_as_sent_and_a_bad_query_is_a_400() {
+        let request = Request::new(Method::Get, "/files/a%2Fb?e=%E2%82%AC").unwrap();
+        let seen = json::parse_bytes(mirror(&request).body()).unwrap();
+        assert_eq!(
+            seen.get("path").and_then(Value::as_str),
+            Some("/files/a%2Fb")
+        );
+        assert_eq!(
+            seen.get("query").map(Value::to_string).as_deref(),
+            Some(r#"[["e","€"]]"#)
+        );
+
+        let response = mirror(&Request::new(Method::Get, "/p?q=100%").unwrap());
+        assert_eq!(response.status().code(), 400);
+        let seen = json::parse_bytes(response.body()).unwrap();
+        let error = seen
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("invalid query: bad percent-escape"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_is_shown_as_latin1() {
+        let mut request = Request::new(Method::Get, "/").unwrap();
+        request.headers.append("X-File", b"caf\xe9.txt".to_vec());
+        let seen = json::parse_bytes(mirror(&request).body()).unwrap();
+        let headers = seen.get("headers").map(Value::to_string);
+        assert_eq!(headers.as_deref(), Some(r#"[["X-File","café.txt"]]"#));
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use crate::error::ParseError;
 use crate::headers::Headers;
 use crate::method::Method;
-use crate::url::{Params, UrlError, percent_decode};
+use crate::target;
+use crate::url::{Params, UrlError};
 
 /// The two HTTP/1 versions this parser speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,25 +28,29 @@ impl fmt::Display for Version {
 // ANCHOR: request
 /// One HTTP request, parsed and checked.
 ///
+/// The target is kept exactly as it was sent; [`Request::path`] and [`Request::query`] read its
+/// parts, and only the query is decoded, when asked.
+///
 /// # Examples
 ///
 /// ```
 /// use stage03_parser::{Method, Request};
 ///
 /// let request = Request::new(Method::Get, "/hello%20world?lang=en&lang=fr").unwrap();
-/// assert_eq!(request.path, "/hello world");
-/// assert_eq!(request.query.get_all("lang").collect::<Vec<_>>(), ["en", "fr"]);
+/// assert_eq!(request.path(), "/hello%20world"); // as sent: the router decodes it
+/// let query = request.query().unwrap();
+/// assert_eq!(query.get_all("lang").collect::<Vec<_>>(), ["en", "fr"]);
+///
+/// // A broken escape in the query is an error for the handler that reads the query, and only
+/// // for that one: a handler that never reads it answers as usual.
+/// let request = Request::new(Method::Get, "/hello?q=100%").unwrap();
+/// assert!(request.query().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub method: Method,
-    /// The request target exactly as sent: `/a%20b?x=1`.
+    /// The request target exactly as sent: `/a%20b?x=1`, checked for its form only.
     pub target: String,
-    /// The target's path, percent-decoded: `/a b`. (`%2F` decodes to `/` too, so a router that
-    /// must tell them apart reads `target`.)
-    pub path: String,
-    /// The target's query, decoded, in order, repeated keys kept.
-    pub query: Params,
     pub version: Version,
     pub headers: Headers,
     /// The body, already de-chunked when it came chunked.
@@ -57,14 +62,13 @@ pub struct Request {
 
 impl Request {
     /// A request with no headers and no body, as if parsed from `METHOD target HTTP/1.1`;
-    /// for tests and for code that builds requests by hand.
+    /// for tests and for code that builds requests by hand. The target is checked as the
+    /// parser checks it.
     pub fn new(method: Method, target: &str) -> Result<Request, ParseError> {
-        let (path, query) = split_target(target)?;
+        target::check(&method, target)?;
         Ok(Request {
             method,
             target: target.to_string(),
-            path,
-            query,
             version: Version::Http11,
             headers: Headers::new(),
             body: Vec::new(),
@@ -72,9 +76,37 @@ impl Request {
         })
     }
 
-    /// The first value of the header field `name`, any case.
+    /// The path of the target, still percent-encoded, as a router needs it: `/files/a%2Fb` is one
+    /// segment whose value is `a/b`, which decoding the whole path first would lose. For an
+    /// absolute-form target (`http://host/x`), its path (`/x`); for `OPTIONS *`, `*`.
+    pub fn path(&self) -> &str {
+        target::path(&self.target)
+    }
+
+    /// The query string as sent, without its `?`; `None` when the target has no `?`.
+    pub fn raw_query(&self) -> Option<&str> {
+        target::query(&self.target)
+    }
+
+    // ANCHOR: query
+    /// The query, decoded: ordered pairs, repeated keys kept, `+` read as a space. A bad escape
+    /// is an error here, for the handler that reads the query to answer with `400`; the parser
+    /// did not refuse the request for it.
+    pub fn query(&self) -> Result<Params, UrlError> {
+        Params::parse(self.raw_query().unwrap_or_default())
+    }
+    // ANCHOR_END: query
+
+    /// The host the request is for: the `Host` field's value (checked by the parser to be
+    /// `host[:port]`), or `None` for an HTTP/1.0 request that sent none.
+    pub fn host(&self) -> Option<&str> {
+        self.header("host")
+    }
+
+    /// The first value of the header field `name` (any case), as text; `None` when there is no
+    /// such field or its value is not UTF-8 (read [`Headers::get`] for the bytes).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name)
+        self.headers.get(name)?.to_str().ok()
     }
 
     /// Whether the client wants the connection kept open after the response: the HTTP/1.1
@@ -83,8 +115,8 @@ impl Request {
         let has = |option: &str| {
             self.headers
                 .get_all("connection")
-                .flat_map(|v| v.split(','))
-                .any(|o| o.trim().eq_ignore_ascii_case(option))
+                .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+                .any(|o| o.trim_ascii().eq_ignore_ascii_case(option.as_bytes()))
         };
         match self.version {
             Version::Http11 => !has("close"),
@@ -97,16 +129,17 @@ impl Request {
     /// HTTP/1.0 clients cannot ask it (RFC 9110 §10.1.1).
     pub fn expects_continue(&self) -> bool {
         self.version == Version::Http11
-            && self
-                .headers
-                .get("expect")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
+            && self.headers.get("expect").is_some_and(|v| {
+                v.as_bytes()
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(b"100-continue")
+            })
     }
 
     /// The media type of the body, lower-cased and without parameters:
     /// `Content-Type: Application/JSON; charset=utf-8` gives `application/json`.
     pub fn media_type(&self) -> Option<String> {
-        let value = self.headers.get("content-type")?;
+        let value = self.header("content-type")?;
         let media = value.split(';').next().unwrap_or_default().trim();
         Some(media.to_ascii_lowercase())
     }
@@ -122,14 +155,6 @@ impl Request {
         let text = self.body_text().map_err(|_| UrlError::NotUtf8)?;
         Params::parse(text)
     }
-}
-
-/// Splits an origin-form target into its decoded path and query.
-pub(crate) fn split_target(target: &str) -> Result<(String, Params), ParseError> {
-    let (raw_path, raw_query) = target.split_once('?').unwrap_or((target, ""));
-    let path = percent_decode(raw_path, false)?;
-    let query = Params::parse(raw_query)?;
-    Ok((path, query))
 }
 
 #[cfg(test)]
@@ -208,13 +233,43 @@ mod tests {
     }
 
     #[test]
-    fn new_splits_and_decodes_the_target() {
-        let r = Request::new(Method::Get, "/a%2Fb/c?x=1&y").unwrap();
+    fn the_target_stays_as_sent_and_the_query_decodes_when_read() {
+        let r = Request::new(Method::Get, "/a%2Fb/c%00?x=1&y&e=%E2%82%AC").unwrap();
         assert_eq!(
-            (r.path.as_str(), r.target.as_str()),
-            ("/a/b/c", "/a%2Fb/c?x=1&y")
+            (r.path(), r.target.as_str()),
+            ("/a%2Fb/c%00", "/a%2Fb/c%00?x=1&y&e=%E2%82%AC")
         );
-        assert_eq!(r.query.iter().collect::<Vec<_>>(), [("x", "1"), ("y", "")]);
+        let query = r.query().unwrap();
+        assert_eq!(
+            query.iter().collect::<Vec<_>>(),
+            [("x", "1"), ("y", ""), ("e", "€")]
+        );
+        // A bad escape in the query is the reader's error, not the parser's.
+        let r = Request::new(Method::Get, "/hello?q=100%").unwrap();
+        assert_eq!((r.path(), r.raw_query()), ("/hello", Some("q=100%")));
+        assert!(r.query().is_err());
+        // In the path it is refused at once: every router reads the path.
         assert!(Request::new(Method::Get, "/%zz").is_err());
+        assert_eq!(
+            Request::new(Method::Get, "/p")
+                .unwrap()
+                .query()
+                .unwrap()
+                .len(),
+            0
+        );
+    }
+
+    #[test]
+    fn header_is_text_or_none_and_the_bytes_stay() {
+        let mut r = Request::new(Method::Get, "/").unwrap();
+        r.headers.append("X-Latin1", b"caf\xe9".to_vec());
+        r.headers.append("X-Utf8", "café");
+        assert_eq!(r.header("x-latin1"), None);
+        assert_eq!(
+            r.headers.get("x-latin1").map(|v| v.as_bytes()),
+            Some(&b"caf\xe9"[..])
+        );
+        assert_eq!(r.header("x-utf8"), Some("café"));
     }
 }

@@ -1,17 +1,24 @@
 //! The Response builder: a status, ordered headers and a body, written out as one buffer.
 //!
-//! Like the parser, it does no I/O: [`Response::to_bytes`] gives the bytes and the server writes
-//! them. One buffer, head and body together, so a server can send it with a single `write_all`
-//! (two writes on a kept-alive connection meet Nagle's algorithm and delayed ACKs: ~40 ms each).
+//! Like the parser, it does no I/O: [`Response::write_to`] appends the bytes to a buffer the
+//! server owns and the server writes them. One buffer, head and body together, so a server can
+//! send it with a single `write_all` (two writes on a kept-alive connection meet Nagle's algorithm
+//! and delayed ACKs: ~40 ms each); and a buffer the caller owns, so several pipelined answers can
+//! go out in one write too.
 //!
 //! Three things are the builder's job rather than the handler's, because handlers get them wrong:
 //! - header names and values are checked, so text from a client cannot add headers of its own
 //!   (response splitting, [`HeaderError`]);
 //! - `Content-Length` is computed from the body when the response is written, never set by hand;
 //! - `Date` is added unless the handler set one.
+//!
+//! A refused header does not make every builder call return a `Result` for the handler to
+//! unwrap: the builder keeps the first refusal, and a response that holds one is never sent as
+//! it is. It is written as a `500 Internal Server Error` instead, and the server logs
+//! [`Response::refused_header`]: the handler's bug is the server's problem, never the client's.
 
 use crate::date::http_date;
-use crate::headers::Headers;
+use crate::headers::{HeaderValue, Headers};
 use crate::json::Value;
 use crate::method::is_token_byte;
 use crate::status::Status;
@@ -26,25 +33,29 @@ use std::time::SystemTime;
 /// use stage03_parser::response::Response;
 /// use stage03_parser::status::Status;
 ///
-/// let response = Response::text(Status::OK, "Hello, World!")
-///     .header("Cache-Control", "no-store")
-///     .unwrap();
-/// let bytes = response.to_bytes();
-/// let text = String::from_utf8(bytes).unwrap();
+/// let response = Response::text(Status::OK, "Hello, World!").header("Cache-Control", "no-store");
+/// let text = String::from_utf8(response.to_bytes()).unwrap();
 /// assert!(text.starts_with("HTTP/1.1 200 OK\r\n"));
 /// assert!(text.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"));
 /// assert!(text.contains("\r\nContent-Length: 13\r\n"));
 /// assert!(text.ends_with("\r\n\r\nHello, World!"));
 ///
-/// // A value with a line break would start a header of the attacker's choosing: refused.
+/// // A value with a line break would start a header of the attacker's choosing: refused, and
+/// // the response goes out as a 500 rather than with that header.
 /// let attack = "x\r\nSet-Cookie: session=stolen";
-/// assert!(Response::new(Status::OK).header("X-Name", attack).is_err());
+/// let response = Response::text(Status::OK, "hi").header("X-Name", attack);
+/// assert!(response.refused_header().is_some());
+/// let text = String::from_utf8(response.to_bytes()).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+/// assert!(!text.contains("Set-Cookie"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     status: Status,
     headers: Headers,
     body: Vec<u8>,
+    /// The first header the builder refused: while it is here, the response is written as a 500.
+    refused: Option<HeaderError>,
 }
 
 /// A header the builder refuses to send.
@@ -55,7 +66,7 @@ pub enum HeaderError {
     /// The value has a control character other than tab: CR or LF would end the field early and
     /// let the rest pass for headers (or a body) of someone else's choosing; NUL is refused by
     /// many peers and truncates in C ones.
-    InvalidValue { name: String, character: char },
+    InvalidValue { name: String, byte: u8 },
     /// A field the builder computes itself: `Content-Length` (from the body) and
     /// `Transfer-Encoding` (this builder frames every body with `Content-Length`).
     Computed(String),
@@ -65,9 +76,10 @@ impl fmt::Display for HeaderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HeaderError::InvalidName(name) => write!(f, "invalid header name {name:?}"),
-            HeaderError::InvalidValue { name, character } => write!(
+            HeaderError::InvalidValue { name, byte } => write!(
                 f,
-                "the value of header {name} contains the control character {character:?}"
+                "the value of header {name} contains the control character {:?}",
+                char::from(*byte)
             ),
             HeaderError::Computed(name) => {
                 write!(f, "{name} is computed from the body and cannot be set")
@@ -90,6 +102,7 @@ impl Response {
             status,
             headers: Headers::new(),
             body: Vec::new(),
+            refused: None,
         }
     }
 
@@ -98,12 +111,12 @@ impl Response {
     /// The charset matters: without it a browser may read the UTF-8 bytes as Windows-1252, and
     /// `Grüße` shows as `GrÃ¼ÃŸe`.
     pub fn text(status: Status, body: impl Into<String>) -> Response {
-        Response::new(status).with_known_type(body.into().into_bytes(), TEXT)
+        Response::new(status).with_body(body.into(), TEXT)
     }
 
     /// An HTML response, `Content-Type: text/html; charset=utf-8`.
     pub fn html(status: Status, body: impl Into<String>) -> Response {
-        Response::new(status).with_known_type(body.into().into_bytes(), HTML)
+        Response::new(status).with_body(body.into(), HTML)
     }
 
     /// A JSON response, `Content-Type: application/json`, the value written compactly.
@@ -117,48 +130,45 @@ impl Response {
     ///
     /// let created = Value::object([("id", Value::from(1)), ("text", Value::from("hi"))]);
     /// let response = Response::json(Status::CREATED, &created);
-    /// assert_eq!(response.headers().get("content-type"), Some("application/json"));
+    /// assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
     /// assert_eq!(response.body(), br#"{"id":1,"text":"hi"}"#);
     /// ```
     pub fn json(status: Status, value: &Value) -> Response {
-        Response::new(status).with_known_type(value.to_string().into_bytes(), JSON)
+        Response::new(status).with_body(value.to_string(), JSON)
     }
 
     /// Replaces the body, with the `Content-Type` that describes it.
     pub fn with_body(
         mut self,
         body: impl Into<Vec<u8>>,
-        content_type: &str,
-    ) -> Result<Response, HeaderError> {
-        self.set_header("Content-Type", content_type)?;
+        content_type: impl Into<HeaderValue>,
+    ) -> Response {
+        self.set_header("Content-Type", content_type);
         self.body = body.into();
-        Ok(self)
-    }
-
-    fn with_known_type(mut self, body: Vec<u8>, content_type: &'static str) -> Response {
-        self.headers.set("Content-Type", content_type);
-        self.body = body;
         self
     }
 
     /// Sets a header (replacing any of that name), builder style.
-    pub fn header(mut self, name: &str, value: &str) -> Result<Response, HeaderError> {
-        self.set_header(name, value)?;
-        Ok(self)
+    pub fn header(mut self, name: &str, value: impl Into<HeaderValue>) -> Response {
+        self.set_header(name, value);
+        self
     }
 
     /// Sets a header, replacing every header of that name (compared without regard to case).
-    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
-        check_header(name, value)?;
-        self.headers.set(name, value);
-        Ok(())
+    /// A header the builder refuses is not set; see [`Response::refused_header`].
+    pub fn set_header(&mut self, name: &str, value: impl Into<HeaderValue>) {
+        let value = value.into();
+        if self.accepts(name, &value) {
+            self.headers.set(name, value);
+        }
     }
 
     /// Adds a header after any others of that name (`Set-Cookie` is sent once per cookie).
-    pub fn append_header(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
-        check_header(name, value)?;
-        self.headers.append(name, value);
-        Ok(())
+    pub fn append_header(&mut self, name: &str, value: impl Into<HeaderValue>) {
+        let value = value.into();
+        if self.accepts(name, &value) {
+            self.headers.append(name, value);
+        }
     }
 
     /// Removes every header of that name.
@@ -186,55 +196,88 @@ impl Response {
         &self.body
     }
 
+    /// The first header the builder refused, if any: such a response is written as a `500`.
+    pub fn refused_header(&self) -> Option<&HeaderError> {
+        self.refused.as_ref()
+    }
+
     /// The response as bytes to send, dated now.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.serialize(false, SystemTime::now())
+        let mut out = Vec::new();
+        self.write_to(&mut out, false, SystemTime::now());
+        out
     }
 
     /// The response to a `HEAD` request, dated now: the same head as [`Response::to_bytes`],
     /// `Content-Length` included, and no body (RFC 9110 §9.3.2).
     pub fn to_bytes_head(&self) -> Vec<u8> {
-        self.serialize(true, SystemTime::now())
+        let mut out = Vec::new();
+        self.write_to(&mut out, true, SystemTime::now());
+        out
     }
 
     // ANCHOR: serialize
-    /// The response as bytes: status line, headers, `Date` (at `now`, unless one was set),
-    /// `Content-Length`, a blank line, and the body unless `head` is true.
+    /// Appends the response to `out`: status line, headers, `Date` (at `now`, unless one was
+    /// set), `Content-Length`, a blank line, and the body unless `head_only` (the answer to
+    /// `HEAD`). The body is copied once, into `out`.
     ///
     /// 1xx, 204 and 304 responses never have a body nor a `Content-Length` (RFC 9110 §8.6): a body
-    /// given to one of them is not sent.
-    pub fn serialize(&self, head: bool, now: SystemTime) -> Vec<u8> {
+    /// given to one of them is not sent. A response holding a refused header is written as a bare
+    /// `500` instead: none of its headers is sent.
+    pub fn write_to(&self, out: &mut Vec<u8>, head_only: bool, now: SystemTime) {
+        if self.refused.is_some() {
+            let failed = Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n");
+            return failed.write_to(out, head_only, now);
+        }
         let has_body = !self.status.forbids_body();
-        let sent_body: &[u8] = if has_body && !head { &self.body } else { &[] };
-        let mut out = Vec::with_capacity(128 + 32 * self.headers.len() + sent_body.len());
+        let sent_body: &[u8] = if has_body && !head_only {
+            &self.body
+        } else {
+            &[]
+        };
+        out.reserve(128 + 32 * self.headers.len() + sent_body.len());
         out.extend_from_slice(format!("HTTP/1.1 {}\r\n", self.status).as_bytes());
         if !self.headers.contains("Date") {
-            write_field(&mut out, "Date", &http_date(now));
+            write_field(out, "Date", http_date(now).as_bytes());
         }
         for (name, value) in self.headers.iter() {
-            write_field(&mut out, name, value);
+            write_field(out, name, value.as_bytes());
         }
         if has_body {
-            write_field(&mut out, "Content-Length", &self.body.len().to_string());
+            write_field(
+                out,
+                "Content-Length",
+                self.body.len().to_string().as_bytes(),
+            );
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(sent_body);
-        out
     }
     // ANCHOR_END: serialize
+
+    /// Checks a header before it is set; a refused one is remembered (the first only).
+    fn accepts(&mut self, name: &str, value: &HeaderValue) -> bool {
+        match check_header(name, value.as_bytes()) {
+            Ok(()) => true,
+            Err(error) => {
+                self.refused.get_or_insert(error);
+                false
+            }
+        }
+    }
 }
 
-fn write_field(out: &mut Vec<u8>, name: &str, value: &str) {
+fn write_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(value);
     out.extend_from_slice(b"\r\n");
 }
 
 // ANCHOR: check_header
 /// Refuses what must never reach the wire: a name that is not a token, a value with a control
 /// character (CR and LF above all), and the fields the builder computes itself.
-fn check_header(name: &str, value: &str) -> Result<(), HeaderError> {
+fn check_header(name: &str, value: &[u8]) -> Result<(), HeaderError> {
     if name.is_empty() || !name.bytes().all(is_token_byte) {
         return Err(HeaderError::InvalidName(name.to_owned()));
     }
@@ -242,12 +285,12 @@ fn check_header(name: &str, value: &str) -> Result<(), HeaderError> {
     {
         return Err(HeaderError::Computed(name.to_owned()));
     }
-    // RFC 9110 §5.5: a field value is visible characters, spaces and tabs; obs-text (bytes from
-    // 0x80, here any non-ASCII character) is tolerated.
-    match value.chars().find(|&c| c.is_ascii_control() && c != '\t') {
-        Some(character) => Err(HeaderError::InvalidValue {
+    // RFC 9110 §5.5: a field value is visible characters, spaces and tabs, and obs-text (bytes
+    // from 0x80: UTF-8 text passes).
+    match value.iter().find(|&&b| b.is_ascii_control() && b != b'\t') {
+        Some(&byte) => Err(HeaderError::InvalidValue {
             name: name.to_owned(),
-            character,
+            byte,
         }),
         None => Ok(()),
     }
@@ -264,15 +307,17 @@ mod tests {
 
     fn written(response: &Response, head: bool) -> String {
         let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        String::from_utf8(response.serialize(head, now)).expect("the tests' bodies are UTF-8")
+        let mut out = Vec::new();
+        response.write_to(&mut out, head, now);
+        String::from_utf8(out).expect("the tests' bodies are UTF-8")
     }
 
     #[test]
     fn header_checks() {
-        let invalid_value = |name: &str, character| {
+        let invalid_value = |name: &str, byte| {
             Err(HeaderError::InvalidValue {
                 name: name.into(),
-                character,
+                byte,
             })
         };
         let cases: [(&str, &str, Result<(), HeaderError>); 12] = [
@@ -282,11 +327,11 @@ mod tests {
             (
                 "X-Split",
                 "a\r\nSet-Cookie: x=1",
-                invalid_value("X-Split", '\r'),
+                invalid_value("X-Split", b'\r'),
             ),
-            ("X-Lf", "a\nb", invalid_value("X-Lf", '\n')),
-            ("X-Nul", "a\0b", invalid_value("X-Nul", '\0')),
-            ("X-Del", "a\x7fb", invalid_value("X-Del", '\x7f')),
+            ("X-Lf", "a\nb", invalid_value("X-Lf", b'\n')),
+            ("X-Nul", "a\0b", invalid_value("X-Nul", b'\0')),
+            ("X-Del", "a\x7fb", invalid_value("X-Del", b'\x7f')),
             ("", "v", Err(HeaderError::InvalidName("".into()))),
             (
                 "X Space",
@@ -311,8 +356,12 @@ mod tests {
         ];
         for (name, value, expected) in cases {
             let mut response = Response::new(Status::OK);
-            assert_eq!(response.set_header(name, value), expected, "{name:?}");
-            assert_eq!(response.append_header(name, value), expected, "{name:?}");
+            response.set_header(name, value);
+            response.append_header(name, value);
+            assert_eq!(
+                response.refused_header().cloned().map_or(Ok(()), Err),
+                expected
+            );
             // A refused header is not kept.
             assert_eq!(
                 response.headers().contains(name),
@@ -322,9 +371,48 @@ mod tests {
         }
         let refused = Response::new(Status::OK).header("Transfer-Encoding", "chunked");
         assert_eq!(
-            refused,
-            Err(HeaderError::Computed("Transfer-Encoding".into()))
+            refused.refused_header(),
+            Some(&HeaderError::Computed("Transfer-Encoding".into()))
         );
+    }
+
+    #[test]
+    fn a_refused_header_makes_the_response_a_500_and_the_first_refusal_is_kept() {
+        let response = Response::text(Status::OK, "secret")
+            .header("X-Ok", "fine")
+            .header("X-Bad", "a\r\nSet-Cookie: x=1")
+            .header("Bad Name", "v");
+        assert_eq!(
+            response.refused_header(),
+            Some(&HeaderError::InvalidValue {
+                name: "X-Bad".into(),
+                byte: b'\r'
+            })
+        );
+        for head in [false, true] {
+            let text = written(&response, head);
+            assert!(
+                text.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+                "{text}"
+            );
+            assert!(!text.contains("X-Ok") && !text.contains("secret"), "{text}");
+        }
+    }
+
+    #[test]
+    fn obs_text_in_a_value_is_sent_byte_for_byte() {
+        let response = Response::new(Status::OK).header("X-Latin1", b"caf\xe9".to_vec());
+        let mut out = Vec::new();
+        response.write_to(&mut out, false, UNIX_EPOCH);
+        assert!(out.windows(15).any(|w| w == b"X-Latin1: caf\xe9\r"));
+    }
+
+    #[test]
+    fn write_to_appends_to_what_the_buffer_holds() {
+        let mut out = b"earlier answer".to_vec();
+        Response::text(Status::OK, "next").write_to(&mut out, false, UNIX_EPOCH);
+        assert!(out.starts_with(b"earlier answerHTTP/1.1 200 OK\r\n"));
+        assert!(out.ends_with(b"\r\n\r\nnext"));
     }
 
     #[test]
@@ -369,9 +457,7 @@ mod tests {
 
     #[test]
     fn a_date_set_by_the_handler_is_kept() {
-        let response = Response::new(Status::OK)
-            .header("date", "Thu, 01 Jan 1970 00:00:00 GMT")
-            .expect("a valid header");
+        let response = Response::new(Status::OK).header("date", "Thu, 01 Jan 1970 00:00:00 GMT");
         let text = written(&response, false);
         assert_eq!(text.matches("ate: ").count(), 1, "{text}");
         assert!(
@@ -383,11 +469,9 @@ mod tests {
     #[test]
     fn headers_keep_their_order_and_repeats() {
         let mut response = Response::html(Status::OK, "<p>hi</p>");
-        response.append_header("Set-Cookie", "a=1").expect("valid");
-        response.append_header("Set-Cookie", "b=2").expect("valid");
-        response
-            .set_header("content-type", "text/html")
-            .expect("valid");
+        response.append_header("Set-Cookie", "a=1");
+        response.append_header("Set-Cookie", "b=2");
+        response.set_header("content-type", "text/html");
         let text = written(&response, false);
         let expected = format!(
             "HTTP/1.1 200 OK\r\n{DATE}Content-Type: text/html\r\nSet-Cookie: a=1\r\n\

@@ -6,11 +6,14 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage01_tcp_echo::timeout::is_timeout;
-use stage02_raw_http::server::close_gently;
+// Chapter 2's lingering close: shut down our side, then drain what the client still sends, so
+// that closing does not turn into a reset that destroys the answer before the client reads it.
+use stage02_raw_http::server::lingering_close;
 
 use crate::error::ParseError;
 use crate::limits::Limits;
@@ -20,16 +23,35 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::status::Status;
 
-/// How long a client has to send a whole request, head and body. A time for the whole request,
-/// not for each read: a client that sends one byte every few seconds would otherwise hold this
-/// one-at-a-time server for hours (the "slowloris" attack).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+// ANCHOR: timeouts
+/// How long the server waits for each part of an exchange. Each is a deadline for the whole part,
+/// not for each read or write: a client that sends (or reads) one byte every few seconds would
+/// otherwise hold this one-at-a-time server for hours (the "slowloris" attack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From the connection to its first byte. Short, because every real client sends its request
+    /// as soon as it has connected, and a browser's speculative "preconnect" sends nothing at all:
+    /// on a one-at-a-time server each one would block everybody else for the whole request time.
+    /// Default 2 s.
+    pub first_byte: Duration,
+    /// From the connection to the last byte of the request, head and body. Default 10 s.
+    pub request: Duration,
+    /// For the client to take the whole response. Without it, a client that sends a request and
+    /// never reads the answer blocks the server for good once the socket's send buffer is full.
+    /// Default 10 s.
+    pub response: Duration,
+}
 
-/// How long a client has to take the whole response. Without it, a client that sends a request
-/// and never reads the answer blocks this one-at-a-time server for good once the socket's send
-/// buffer is full; a deadline for the whole response, not for each write, for the same reason
-/// as [`REQUEST_TIMEOUT`].
-pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            first_byte: Duration::from_secs(2),
+            request: Duration::from_secs(10),
+            response: Duration::from_secs(10),
+        }
+    }
+}
+// ANCHOR_END: timeouts
 
 /// How much is read from the socket at a time.
 const READ_CHUNK: usize = 8 * 1024;
@@ -38,26 +60,31 @@ const READ_CHUNK: usize = 8 * 1024;
 ///
 /// # Examples
 ///
-/// ```no_run
-/// use stage03_parser::{server::Server, mirror::mirror};
+/// ```
+/// use stage03_parser::{Server, mirror::mirror};
 ///
-/// let server = Server::bind("127.0.0.1:0")?;
-/// println!("listening on http://{}", server.local_addr()?);
-/// server.run(mirror);
+/// let server = Server::bind("127.0.0.1:0")?.spawn(mirror)?;
+/// println!("listening on http://{}", server.addr());
+/// server.stop(); // a binary calls `run` instead, which serves until its stop signal
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
+    stop: StopSignal,
     limits: Limits,
+    timeouts: Timeouts,
 }
 
 impl Server {
     /// Binds and listens; port 0 picks a free port.
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr)?;
         Ok(Server {
-            listener: TcpListener::bind(addr)?,
+            stop: StopSignal::for_listener(&listener)?,
+            listener,
             limits: Limits::default(),
+            timeouts: Timeouts::default(),
         })
     }
 
@@ -67,20 +94,45 @@ impl Server {
         self
     }
 
+    /// Replaces the deadlines (the defaults are documented on [`Timeouts`]).
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Server {
+        self.timeouts = timeouts;
+        self
+    }
+
     /// The address actually bound.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
+    /// The signal that makes [`Server::run`] return.
+    pub fn stop_signal(&self) -> StopSignal {
+        self.stop.clone()
+    }
+
     // ANCHOR: run
-    /// Serves clients one at a time, forever. A client's mistake is answered and logged; it never
-    /// stops the server.
-    pub fn run(self, mut handler: impl FnMut(&Request) -> Response) -> ! {
-        serve_one_at_a_time(&self.listener, |stream, _| {
-            serve_connection(stream, &self.limits, &mut handler)
+    /// Serves clients one at a time until the stop signal is given. A client's mistake is
+    /// answered and logged; it never stops the server.
+    ///
+    /// The handler is `Fn`, not `FnMut`: it gets no exclusive access to anything, so the same
+    /// handler can later be shared by many threads (chapter 6) or tasks (chapter 7).
+    pub fn run(self, handler: impl Fn(&Request) -> Response) {
+        serve_one_at_a_time(&self.listener, &self.stop, |stream, _| {
+            serve_connection(stream, &self.limits, &self.timeouts, &handler)
         })
     }
     // ANCHOR_END: run
+
+    /// Runs the server on a thread of its own; stopping or dropping the handle stops it and
+    /// waits for the connection in progress.
+    pub fn spawn(
+        self,
+        handler: impl Fn(&Request) -> Response + Send + 'static,
+    ) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stop = self.stop_signal();
+        Ok(RunningServer::spawn(addr, stop, move || self.run(handler)))
+    }
 }
 
 // ANCHOR: serve_connection
@@ -90,19 +142,15 @@ impl Server {
 pub fn serve_connection(
     mut stream: TcpStream,
     limits: &Limits,
-    handler: &mut impl FnMut(&Request) -> Response,
+    timeouts: &Timeouts,
+    handler: &impl Fn(&Request) -> Response,
 ) -> io::Result<()> {
     let peer = stream.peer_addr().ok();
-    let response = match read_request(&mut stream, limits)? {
+    let answer = match read_request(&mut stream, limits, timeouts)? {
         Incoming::Request(mut request) => {
             request.peer = peer;
             let response = handler(&request);
-            eprintln!(
-                "{} {} -> {}",
-                request.method,
-                request.target,
-                response.status().code()
-            );
+            log_answer(&request, &response);
             Answer {
                 response,
                 head_only: request.method == Method::Head,
@@ -125,10 +173,26 @@ pub fn serve_connection(
         }
         Incoming::Nothing => return Ok(()),
     };
-    send(&mut stream, response)?;
-    close_gently(stream)
+    send(&mut stream, answer, timeouts.response)?;
+    lingering_close(stream)
 }
 // ANCHOR_END: serve_connection
+
+/// One line per request; a response the builder refused to send as it was says why.
+fn log_answer(request: &Request, response: &Response) {
+    match response.refused_header() {
+        None => eprintln!(
+            "{} {} -> {}",
+            request.method,
+            request.target,
+            response.status().code()
+        ),
+        Some(error) => eprintln!(
+            "{} {} -> 500: the handler's response was refused: {error}",
+            request.method, request.target
+        ),
+    }
+}
 
 /// What arrived on a connection.
 enum Incoming {
@@ -147,9 +211,16 @@ struct Answer {
 }
 
 // ANCHOR: read_request
-/// Reads until the parser has a whole request or an error, within [`REQUEST_TIMEOUT`].
-fn read_request(stream: &mut TcpStream, limits: &Limits) -> io::Result<Incoming> {
-    let deadline = Instant::now() + REQUEST_TIMEOUT;
+/// Reads until the parser has a whole request or an error, within the [`Timeouts`]: the first
+/// byte's deadline until something has arrived, then the whole request's.
+fn read_request(
+    stream: &mut TcpStream,
+    limits: &Limits,
+    timeouts: &Timeouts,
+) -> io::Result<Incoming> {
+    let started = Instant::now();
+    let first_byte_deadline = started + timeouts.first_byte.min(timeouts.request);
+    let request_deadline = started + timeouts.request;
     let mut parser = Parser::new(*limits);
     let mut buffer = Vec::with_capacity(READ_CHUNK);
     let mut sent_continue = false;
@@ -162,9 +233,13 @@ fn read_request(stream: &mut TcpStream, limits: &Limits) -> io::Result<Incoming>
         // The head is in and the client waits for our go-ahead before sending the body. The
         // limits have been checked already: a body too large was refused with 413 instead.
         if !sent_continue && parser.head().is_some_and(Request::expects_continue) {
-            write_all_by(stream, b"HTTP/1.1 100 Continue\r\n\r\n", deadline)?;
+            write_all_by(stream, b"HTTP/1.1 100 Continue\r\n\r\n", request_deadline)?;
             sent_continue = true;
         }
+        let deadline = match buffer.is_empty() {
+            true => first_byte_deadline,
+            false => request_deadline,
+        };
         let Some(left) = deadline.checked_duration_since(Instant::now()) else {
             return Ok(timed_out(&buffer));
         };
@@ -197,20 +272,17 @@ pub fn error_response(error: &ParseError) -> Response {
     Response::text(error.status(), format!("{error}\n"))
 }
 
-/// Writes the response, saying the connection closes after it.
-fn send(stream: &mut TcpStream, answer: Answer) -> io::Result<()> {
+/// Writes the response, saying the connection closes after it, within `time`.
+fn send(stream: &mut TcpStream, answer: Answer, time: Duration) -> io::Result<()> {
     let Answer {
         mut response,
         head_only,
     } = answer;
     // Telling the client spares it a failed read on a connection it hoped to reuse.
-    let _ = response.set_header("Connection", "close");
-    let bytes = if head_only {
-        response.to_bytes_head()
-    } else {
-        response.to_bytes()
-    };
-    write_all_by(stream, &bytes, Instant::now() + RESPONSE_TIMEOUT)
+    response.set_header("Connection", "close");
+    let mut bytes = Vec::new();
+    response.write_to(&mut bytes, head_only, SystemTime::now());
+    write_all_by(stream, &bytes, Instant::now() + time)
 }
 
 /// `write_all` within a deadline for the whole buffer, however slowly the client reads.

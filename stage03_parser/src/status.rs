@@ -4,12 +4,14 @@
 //! phrase cannot drift from its code, because both come from the one table below (the way
 //! hyperium/http's `src/status.rs` builds its constants). Reason phrases follow RFC 9110 §15.
 //!
-//! Only codes in the table exist: [`Status::from_code`] answers `None` for any other number, so a
-//! `Status` always has a reason phrase to send.
+//! Any three-digit code from 100 to 999 is a status (RFC 9110 §15: a client that does not know a
+//! code treats it as the `x00` of its class), so [`Status::from_code`] takes `418` or `451` as
+//! well as the table's codes. A code the table does not name is sent with its class's name as the
+//! reason phrase (`4xx` → `Client Error`): the phrase is only for people reading the wire.
 
 use std::fmt;
 
-/// An HTTP response status: a code from the standard table and its reason phrase.
+/// An HTTP response status: a three-digit code and its reason phrase.
 ///
 /// # Examples
 ///
@@ -23,7 +25,9 @@ use std::fmt;
 /// assert!(status.is_client_error());
 ///
 /// assert_eq!(Status::from_code(201), Some(Status::CREATED));
-/// assert_eq!(Status::from_code(299), None);
+/// let teapot = Status::from_code(418).unwrap(); // not in the table, still a status
+/// assert_eq!(teapot.to_string(), "418 Client Error");
+/// assert_eq!(Status::from_code(1000), None);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Status(u16);
@@ -124,9 +128,9 @@ status_table! {
 }
 
 impl Status {
-    /// The status with this code, or `None` when the code is not in the table.
+    /// The status with this code, or `None` when the code is not three digits from 100 to 999.
     pub fn from_code(code: u16) -> Option<Status> {
-        reason_of(code).map(|_| Status(code))
+        (100..=999).contains(&code).then_some(Status(code))
     }
 
     /// The three-digit code, e.g. `404`.
@@ -134,10 +138,16 @@ impl Status {
         self.0
     }
 
-    /// The reason phrase, e.g. `"Not Found"`.
+    /// The reason phrase, e.g. `"Not Found"`; for a code the table does not name, its class's.
     pub fn reason(self) -> &'static str {
-        // Every `Status` is built from the table (the field is private), so the lookup succeeds.
-        reason_of(self.0).unwrap_or("")
+        reason_of(self.0).unwrap_or(match self.0 / 100 {
+            1 => "Informational",
+            2 => "Success",
+            3 => "Redirection",
+            4 => "Client Error",
+            5 => "Server Error",
+            _ => "Unknown",
+        })
     }
 
     /// 1xx: the request goes on, a final answer follows.
@@ -212,14 +222,28 @@ mod tests {
     }
 
     #[test]
-    fn unknown_codes_are_none() {
-        for code in [0, 99, 199, 299, 418, 600, 999, u16::MAX] {
+    fn codes_outside_the_table_pass_with_their_class_as_reason() {
+        let cases = [
+            (199, "199 Informational"),
+            (299, "299 Success"),
+            (399, "399 Redirection"),
+            (418, "418 Client Error"),
+            (451, "451 Client Error"),
+            (599, "599 Server Error"),
+            (600, "600 Unknown"),
+            (999, "999 Unknown"),
+        ];
+        for (code, line) in cases {
+            let status = Status::from_code(code).unwrap_or_else(|| panic!("{code}"));
+            assert_eq!((status.code(), status.to_string().as_str()), (code, line));
+        }
+        for code in [0, 99, 1000, u16::MAX] {
             assert_eq!(Status::from_code(code), None, "{code}");
         }
     }
 
     #[test]
-    fn every_known_code_has_a_reason_and_one_class() {
+    fn every_code_has_a_reason_and_at_most_one_class() {
         for code in 0..=u16::MAX {
             let Some(status) = Status::from_code(code) else {
                 continue;
@@ -232,7 +256,8 @@ mod tests {
                 status.is_client_error(),
                 status.is_server_error(),
             ];
-            assert_eq!(classes.iter().filter(|c| **c).count(), 1, "{code}");
+            let expected = usize::from(code < 600);
+            assert_eq!(classes.iter().filter(|c| **c).count(), expected, "{code}");
         }
     }
 

@@ -22,7 +22,7 @@ fn the_binary_serves_the_mirror_and_refuses_bad_requests() {
     assert_eq!(good.header("Content-Type"), Some("application/json"));
     let body = String::from_utf8(good.body).unwrap();
     assert!(
-        body.contains(r#""path":"/a b","query":[["x","1"],["x","2"]]"#),
+        body.contains(r#""path":"/a%20b","query":[["x","1"],["x","2"]]"#),
         "{body}"
     );
 
@@ -30,9 +30,15 @@ fn the_binary_serves_the_mirror_and_refuses_bad_requests() {
         (b"GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
         (b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
         (
-            b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
             501,
         ),
+        (
+            b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n",
+            400,
+        ),
+        (b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+        (b"GET /?q=100% HTTP/1.1\r\nHost: t\r\n\r\n", 400), // the mirror reads the query
     ];
     for (request, status) in cases {
         let answer = RawResponse::parse(&exchange(server.addr, request));

@@ -22,51 +22,50 @@ fn an_unknown_expectation_is_417() {
     assert!(parse(fine).is_ok());
 }
 
-/// Exercise 2. `Host` must be `host[:port]` (RFC 9112 §3.2, RFC 3986 §3.2.2); a server that uses it
-/// to build links must not trust `Host: evil.example/path` or `Host: a@b`.
+/// Exercise 2. RFC 9112 §3.2.2: when the target is in absolute form (`http://host/path`, what a
+/// client sends to a proxy), the server MUST ignore `Host` and use the target's authority.
+/// `Request::host` reads the `Host` field today; make it answer the target's authority instead
+/// when there is one.
 #[test]
-#[ignore = "exercise: refuse a Host that is not host[:port] with 400"]
-fn an_invalid_host_is_400() {
-    for host in [
-        "a b",
-        "user@example.com",
-        "example.com/path",
-        "example.com:port",
-        "exa\tmple",
-        ":80",
-    ] {
-        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
-        assert_eq!(parse(request.as_bytes()).map(|_| ()), Err(400), "{host:?}");
-    }
-    for host in [
-        "example.com",
-        "localhost:7878",
-        "127.0.0.1:80",
-        "[::1]:8080",
-        "",
-    ] {
-        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
-        assert!(parse(request.as_bytes()).is_ok(), "{host:?}");
+#[ignore = "exercise: the authority of an absolute-form target overrides Host"]
+fn the_target_authority_overrides_host() {
+    let cases = [
+        (
+            "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n",
+            Some("a.example"),
+        ),
+        (
+            "GET http://b.example:8080/x HTTP/1.1\r\nHost: a.example\r\n\r\n",
+            Some("b.example:8080"),
+        ),
+        (
+            "GET HTTPS://b.example?q HTTP/1.1\r\nHost: a\r\n\r\n",
+            Some("b.example"),
+        ),
+        ("GET /old HTTP/1.0\r\n\r\n", None),
+    ];
+    for (request, host) in cases {
+        let parsed = parse(request.as_bytes()).unwrap_or_else(|status| panic!("{status}"));
+        assert_eq!(parsed.host(), host, "{request:?}");
     }
 }
 
-/// Exercise 3. Remove dot-segments from the decoded path (RFC 3986 §5.2.4), and refuse a path that
-/// climbs above the root: chapter 5 serves files from a folder, and `/../` must never leave it.
+/// Exercise 3. A path whose dot-segments climb above the root (RFC 3986 §5.2.4: `%2e` is a dot
+/// too) can only be an attack: chapter 5 serves files from a folder, and `/../` must never leave
+/// it. Refuse such a target with 400; a `..` that stays inside (`/a/../b`) is fine.
 #[test]
-#[ignore = "exercise: normalise dot-segments in the path; 400 for climbing above the root"]
-fn dot_segments_are_removed_and_cannot_climb_above_the_root() {
-    let cases = [
-        ("/a/./b/../c", "/a/c"),
-        ("/a/b/..", "/a/"),
-        ("/a/%2e%2e/b", "/b"),
-        ("/./", "/"),
-    ];
-    for (target, path) in cases {
+#[ignore = "exercise: 400 for a path whose dot-segments climb above the root"]
+fn a_path_cannot_climb_above_the_root() {
+    for target in ["/a/./b/../c", "/a/b/..", "/a/%2e%2e/b", "/./", "/a/..b"] {
         let request = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
-        let parsed = parse(request.as_bytes()).map(|r| r.path);
-        assert_eq!(parsed.as_deref(), Ok(path), "{target}");
+        assert!(parse(request.as_bytes()).is_ok(), "{target}");
     }
-    for target in ["/..", "/a/../../etc/passwd", "/%2e%2e/secret"] {
+    for target in [
+        "/..",
+        "/a/../../etc/passwd",
+        "/%2e%2e/secret",
+        "/a/%2E%2e/../b",
+    ] {
         let request = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
         assert_eq!(parse(request.as_bytes()).map(|_| ()), Err(400), "{target}");
     }

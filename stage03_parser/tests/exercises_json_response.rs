@@ -51,7 +51,11 @@ fn pretty_printing_with_the_alternate_flag() {
 #[test]
 #[ignore = "exercise: a strong ETag computed from the body"]
 fn etag_from_the_body() {
-    let at = |response: &Response| response.serialize(false, UNIX_EPOCH);
+    let at = |response: &Response| {
+        let mut out = Vec::new();
+        response.write_to(&mut out, false, UNIX_EPOCH);
+        out
+    };
     let hello = header(&at(&Response::text(Status::OK, "Hello")), "ETag");
     let again = header(&at(&Response::text(Status::OK, "Hello")), "ETag");
     let other = header(&at(&Response::text(Status::OK, "Hello!")), "ETag");
@@ -79,9 +83,7 @@ fn etag_from_the_body() {
         "HEAD sends the ETag GET would"
     );
 
-    let own = Response::text(Status::OK, "Hello")
-        .header("ETag", "\"v1\"")
-        .expect("a valid header");
+    let own = Response::text(Status::OK, "Hello").header("ETag", "\"v1\"");
     assert_eq!(
         header(&at(&own), "ETag").as_deref(),
         Some("\"v1\""),

@@ -54,5 +54,6 @@ fn serve(addr: SocketAddr) -> ExitCode {
         let method = route.method.as_ref().map_or("ANY", |m| m.as_str());
         println!("  {method:<7} {}", route.pattern);
     }
-    server.run(|request| respond(&router, request))
+    server.run(|request| respond(&router, request));
+    ExitCode::SUCCESS
 }

@@ -22,7 +22,7 @@ use stage03_parser::url::percent_decode;
 ///
 /// let mut router = Router::new();
 /// router.route(Method::Get, "/hello/{name}", ()).unwrap();
-/// let Lookup::Found { params, .. } = router.lookup(&Method::Get, "/hello/Z%C3%BCrich%2FCH") else {
+/// let Lookup::Found { params, .. } = router.lookup_raw(&Method::Get, "/hello/Z%C3%BCrich%2FCH") else {
 ///     panic!("should match");
 /// };
 /// assert_eq!(params.get("name"), Some("Zürich/CH"));
@@ -30,14 +30,25 @@ use stage03_parser::url::percent_decode;
 /// ```
 pub use stage03_parser::url::Params;
 
-/// Percent-decodes one path segment with chapter 3's decoder, or `None` if an escape is malformed
-/// or the bytes are not UTF-8. Borrows when there is nothing to decode, which is almost always.
+/// Percent-decodes one path segment with chapter 3's decoder, or `None` if an escape is malformed,
+/// the bytes are not UTF-8, or the segment decodes to a control character. Borrows when there is
+/// nothing to decode, which is almost always.
+///
+/// A control character is never part of a name, and `%00` (NUL) ends a string in the C code
+/// underneath file systems: a `/files/{name}` handler handed `a.txt%00.png` might check one name
+/// and open another. So no route ever sees one. A `%2F` does reach the value, as a `/` inside
+/// one parameter: a handler that turns a value into a file path must treat every `/` in it
+/// (and `..`) as the climb it may be; chapter 5's file server does.
 pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
     if !segment.contains('%') {
         return Some(Cow::Borrowed(segment));
     }
     // `+` stays `+`: it means a space only in query strings and forms, never in a path.
-    percent_decode(segment, false).ok().map(Cow::Owned)
+    let decoded = percent_decode(segment, false).ok()?;
+    if decoded.chars().any(char::is_control) {
+        return None;
+    }
+    Some(Cow::Owned(decoded))
 }
 
 #[cfg(test)]
@@ -61,9 +72,12 @@ mod tests {
             ("%2", None),
             ("%zz", None),
             ("%+1", None),
-            ("%FF", None),    // not UTF-8
-            ("%C3", None),    // half a character
-            ("%E2%82", None), // two thirds of one
+            ("%FF", None),          // not UTF-8
+            ("%C3", None),          // half a character
+            ("%E2%82", None),       // two thirds of one
+            ("a.txt%00.png", None), // NUL: never part of a name
+            ("a%0Ab", None),
+            ("%7F", None),
         ];
         for (segment, want) in cases {
             assert_eq!(decode_segment(segment).as_deref(), want, "{segment:?}");

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use stage03_parser::Method;
+use stage03_parser::{Method, Request};
 
 use crate::endpoint::{Endpoint, Entry};
 use crate::error::RouteError;
@@ -69,21 +69,21 @@ pub enum Lookup<'r, H> {
 ///
 /// // A literal beats a parameter, whatever order they were added in.
 /// assert!(matches!(
-///     router.lookup(&Method::Get, "/items/new"),
+///     router.lookup_raw(&Method::Get, "/items/new"),
 ///     Lookup::Found { handler: &"the form", .. }
 /// ));
-/// let Lookup::Found { handler, params } = router.lookup(&Method::Get, "/items/42") else {
+/// let Lookup::Found { handler, params } = router.lookup_raw(&Method::Get, "/items/42") else {
 ///     panic!("no match");
 /// };
 /// assert_eq!((*handler, params.get("id")), ("one item", Some("42")));
 ///
-/// assert_eq!(router.lookup(&Method::Get, "/nothing"), Lookup::NotFound);
+/// assert_eq!(router.lookup_raw(&Method::Get, "/nothing"), Lookup::NotFound);
 /// assert_eq!(
-///     router.lookup(&Method::Get, "/items"),
+///     router.lookup_raw(&Method::Get, "/items"),
 ///     Lookup::MethodNotAllowed { allow: vec![Method::Post, Method::Options] }
 /// );
 /// assert_eq!(
-///     router.lookup(&Method::Post, "/items/"),
+///     router.lookup_raw(&Method::Post, "/items/"),
 ///     Lookup::Redirect { location: "/items".to_string() }
 /// );
 /// # Ok::<(), stage04_router::RouteError>(())
@@ -165,10 +165,20 @@ impl<H> Router<H> {
     // ANCHOR_END: add
 
     // ANCHOR: lookup_fn
-    /// Finds what should answer `method` on `path` (the path only: no query string).
-    pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_, H> {
+    /// Finds what should answer `request`, from its method and its path as it was sent.
+    ///
+    /// The router reads the path from the request itself: it needs the path still
+    /// percent-encoded, to split it at its real slashes before decoding each segment, and a
+    /// caller handing it a decoded path would route `/files/a%2Fb` as `/files/a/b`.
+    pub fn lookup(&self, request: &Request) -> Lookup<'_, H> {
+        self.lookup_raw(&request.method, request.path())
+    }
+
+    /// Finds what should answer `method` on `path`: a path exactly as it came on the wire,
+    /// still percent-encoded, with no query string. [`Router::lookup`] gets it from a request.
+    pub fn lookup_raw(&self, method: &Method, path: &str) -> Lookup<'_, H> {
         let Some(segments) = decode_path(path) else {
-            return Lookup::NotFound; // a malformed escape can match no route
+            return Lookup::NotFound; // an escape that is not a name can match no route
         };
         let Some((endpoint, captures)) = self.root.find(&segments) else {
             return match self.slash_toggled(path) {
@@ -261,7 +271,7 @@ mod tests {
             let names: Vec<String> = allow.iter().map(ToString::to_string).collect();
             names.join(", ")
         };
-        match router.lookup(&method, path) {
+        match router.lookup_raw(&method, path) {
             Lookup::Found { handler, params } => {
                 let params: Vec<String> = params.iter().map(|(n, v)| format!("{n}={v}")).collect();
                 format!("{handler} [{}]", params.join(" "))
@@ -511,6 +521,35 @@ mod tests {
             "invalid pattern \"/users/{id\" at byte 7: this `{` is never closed in its segment"
         );
         assert!(router.routes().is_empty());
-        assert_eq!(router.lookup(&Get, "/users/{id"), Lookup::NotFound);
+        assert_eq!(router.lookup_raw(&Get, "/users/{id"), Lookup::NotFound);
+    }
+
+    #[test]
+    fn lookup_reads_the_raw_path_from_the_request() {
+        use stage03_parser::Request;
+        let mut router = Router::new();
+        router.route(Get, "/files/{name}", "file").unwrap();
+        router
+            .route(Get, "/files/{dir}/{name}", "in a folder")
+            .unwrap();
+        let cases: &[(&str, Option<(&str, &str)>)] = &[
+            ("/files/100%25", Some(("file", "100%"))),
+            ("/files/a%2Fb", Some(("file", "a/b"))), // one segment: %2F is not a separator
+            ("/files/a/b?x=%zz", Some(("in a folder", "b"))),
+            ("/files/a.txt%00.png", None), // NUL is never part of a name
+            ("/files/%FF", None),          // not UTF-8: no name
+        ];
+        for (target, want) in cases {
+            let request = Request::new(Get, target).unwrap();
+            let got = match router.lookup(&request) {
+                Lookup::Found { handler, params } => {
+                    Some((*handler, params.get("name").unwrap_or_default().to_string()))
+                }
+                Lookup::NotFound => None,
+                other => panic!("{target}: {other:?}"),
+            };
+            let want = want.map(|(h, v)| (h, v.to_string()));
+            assert_eq!(got, want, "{target}");
+        }
     }
 }

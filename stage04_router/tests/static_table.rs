@@ -66,16 +66,19 @@ fn the_tree_router_does_what_the_table_cannot() {
         .route(Method::Get, "/hello/{name}", hello_name)
         .unwrap();
 
-    let Lookup::Found { handler, params } = router.lookup(&Method::Get, "/hello/ferris") else {
+    let Lookup::Found { handler, params } = router.lookup_raw(&Method::Get, "/hello/ferris") else {
         panic!("/hello/ferris should match /hello/{{name}}");
     };
     assert_eq!(handler("/hello/ferris"), "Hello, ferris!");
     assert_eq!(params.get("name"), Some("ferris"));
     assert_eq!(
-        router.lookup(&Method::Post, "/hello"),
+        router.lookup_raw(&Method::Post, "/hello"),
         Lookup::MethodNotAllowed {
             allow: vec![Method::Get, Method::Head, Method::Options]
         }
     );
-    assert_eq!(router.lookup(&Method::Post, "/nowhere"), Lookup::NotFound);
+    assert_eq!(
+        router.lookup_raw(&Method::Post, "/nowhere"),
+        Lookup::NotFound
+    );
 }

@@ -104,9 +104,175 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Where a response's body ends, by the rules a client follows (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEnd {
+    /// Right after the head: an answer to `HEAD`, or a status that has no body (1xx, 204, 304).
+    AtHead,
+    /// After exactly this many bytes, as `Content-Length` says.
+    After(usize),
+    /// When the server closes the connection: no length was given.
+    AtClose,
+}
+
+/// Where the body of a response with this head ends; `to_head` says it answers a `HEAD` request,
+/// whose answer carries the `GET`'s `Content-Length` but no body. Panics (failing the test) on a
+/// `Content-Length` that is not a number and on `Transfer-Encoding`, which no server here sends.
+pub fn body_end(head: &RawResponse, to_head: bool) -> BodyEnd {
+    if to_head || head.status < 200 || head.status == 204 || head.status == 304 {
+        return BodyEnd::AtHead;
+    }
+    if let Some(coding) = head.header("Transfer-Encoding") {
+        panic!("a response with Transfer-Encoding: {coding:?}, which this reader does not decode");
+    }
+    match head.header("Content-Length") {
+        Some(length) => BodyEnd::After(
+            length
+                .parse()
+                .unwrap_or_else(|_| panic!("Content-Length {length:?} is not a length")),
+        ),
+        None => BodyEnd::AtClose,
+    }
+}
+
+/// The length of the first whole response at the start of `bytes`, or `None` while it is not all
+/// there (a body that runs to the close is never all there before the close).
+pub fn response_len(bytes: &[u8], to_head: bool) -> Option<usize> {
+    let head_len = find(bytes, b"\r\n\r\n")? + 4;
+    let end = match body_end(&RawResponse::parse(&bytes[..head_len]), to_head) {
+        BodyEnd::AtHead => head_len,
+        BodyEnd::After(length) => head_len.checked_add(length)?,
+        BodyEnd::AtClose => return None,
+    };
+    (bytes.len() >= end).then_some(end)
+}
+
+/// A connection that may carry many responses, read one at a time, as a client that reuses
+/// connections or pipelines requests reads them: each response ends where its framing says, and
+/// whatever arrived after it is kept for the next one. Every read is bounded by [`READ_GUARD`].
+pub struct ResponseReader {
+    stream: TcpStream,
+    /// Bytes received and not handed out yet: the start of the next response.
+    pending: Vec<u8>,
+}
+
+impl ResponseReader {
+    /// Connects with the read guard set.
+    pub fn connect(addr: SocketAddr) -> ResponseReader {
+        ResponseReader::new(connect(addr))
+    }
+
+    /// Reads responses off a connection already made.
+    pub fn new(stream: TcpStream) -> ResponseReader {
+        ResponseReader {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Sends `bytes` in one `write_all`, panicking if the connection will not take them.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream
+            .write_all(bytes)
+            .unwrap_or_else(|e| panic!("sending {} bytes failed: {e}", bytes.len()));
+    }
+
+    /// The connection itself, to write to it without failing when the server has closed it.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    /// The bytes of exactly one response, head and body; `to_head` says it answers a `HEAD`.
+    /// Panics if the connection closes (or the guard runs out) before the response is whole.
+    pub fn next_response_bytes(&mut self, to_head: bool) -> Vec<u8> {
+        loop {
+            if let Some(length) = response_len(&self.pending, to_head) {
+                return self.pending.drain(..length).collect();
+            }
+            match self.read_some() {
+                Ok(true) => {}
+                Ok(false) => return self.whole_at_close(to_head),
+                Err(e) => panic!(
+                    "no whole response ({e}); received {:?}",
+                    String::from_utf8_lossy(&self.pending)
+                ),
+            }
+        }
+    }
+
+    /// Exactly one response, split into its parts; `to_head` says it answers a `HEAD`.
+    pub fn next_response(&mut self, to_head: bool) -> RawResponse {
+        RawResponse::parse(&self.next_response_bytes(to_head))
+    }
+
+    /// Whatever else arrives until the server closes, within [`READ_GUARD`].
+    pub fn rest_until_close(&mut self) -> Vec<u8> {
+        self.rest_until_close_within(READ_GUARD)
+    }
+
+    /// Whatever else arrives until the server closes; panics if it has not closed within
+    /// `guard` of the last byte received.
+    pub fn rest_until_close_within(&mut self, guard: Duration) -> Vec<u8> {
+        self.stream
+            .set_read_timeout(Some(guard))
+            .expect("set a read timeout");
+        loop {
+            match self.read_some() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => panic!(
+                    "the server did not close the connection within {guard:?} ({e}); received {:?}",
+                    String::from_utf8_lossy(&self.pending)
+                ),
+            }
+        }
+        self.stream
+            .set_read_timeout(Some(READ_GUARD))
+            .expect("set a read timeout");
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Reads once into `pending`: `Ok(false)` at the close. A reset counts as a close, as in
+    /// [`read_to_close`].
+    fn read_some(&mut self) -> io::Result<bool> {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.pending.extend_from_slice(&chunk[..n]);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The connection closed: what is pending is one whole response only if its body runs to
+    /// the close.
+    fn whole_at_close(&mut self, to_head: bool) -> Vec<u8> {
+        let bytes = std::mem::take(&mut self.pending);
+        let runs_to_close = find(&bytes, b"\r\n\r\n").is_some_and(|end| {
+            body_end(&RawResponse::parse(&bytes[..end + 4]), to_head) == BodyEnd::AtClose
+        });
+        assert!(
+            runs_to_close,
+            "the connection closed before a whole response; received {:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        bytes
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RawResponse;
+    use std::io::Write;
+    use std::net::TcpListener;
+    use std::thread;
+
+    use super::{RawResponse, ResponseReader, response_len};
 
     #[test]
     fn splits_a_response() {
@@ -117,5 +283,75 @@ mod tests {
         assert_eq!(r.header("content-length"), Some("2"));
         assert_eq!(r.header("x-a"), Some("b"));
         assert_eq!(r.body, b"no");
+    }
+
+    #[test]
+    fn finds_where_one_response_ends() {
+        const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        let two = [HELLO, HELLO].concat();
+        let cases: &[(&[u8], bool, Option<usize>)] = &[
+            (HELLO, false, Some(HELLO.len())),
+            (&two, false, Some(HELLO.len())),
+            (&HELLO[..HELLO.len() - 1], false, None),
+            (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", false, None),
+            (b"", false, None),
+            // The answer to HEAD: the GET's length, and no body; what follows is the next answer.
+            (
+                b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nHTTP/1.1",
+                true,
+                Some(38),
+            ),
+            (b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1", false, Some(27)),
+            (
+                b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n",
+                false,
+                Some(48),
+            ),
+            (
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK",
+                false,
+                Some(25),
+            ),
+            // No length: the body runs to the close, so it is never whole before it.
+            (b"HTTP/1.0 200 OK\r\n\r\nsome body", false, None),
+        ];
+        for (bytes, to_head, want) in cases {
+            let text = String::from_utf8_lossy(bytes);
+            assert_eq!(response_len(bytes, *to_head), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn reads_responses_one_at_a_time_however_they_arrive() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Two answers and the start of a third in one piece, its rest in another, then a last one
+        // whose body runs to the close.
+        let pieces: [&[u8]; 3] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabHTTP/1.1 200 OK\r\n\r\nHTTP/1.1 404 No",
+            b"t Found\r\nContent-Length: 3\r\n\r\nno!",
+            b"HTTP/1.0 200 OK\r\n\r\nuntil the end",
+        ];
+        let server = thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            for piece in pieces {
+                stream.write_all(piece).unwrap();
+                stream.flush().unwrap();
+            }
+        });
+        let mut reader = ResponseReader::connect(addr);
+        let first = reader.next_response(false);
+        assert_eq!((first.status, first.body.as_slice()), (200, &b"ab"[..]));
+        let head = reader.next_response(true);
+        assert_eq!((head.status, head.body.as_slice()), (200, &b""[..]));
+        let missing = reader.next_response(false);
+        assert_eq!(
+            (missing.status, missing.body.as_slice()),
+            (404, &b"no!"[..])
+        );
+        server.join().unwrap();
+        let last = reader.next_response(false);
+        assert_eq!(last.body, b"until the end");
+        assert_eq!(reader.rest_until_close(), b"");
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 ///
 /// A struct around an enum, not a bare enum, because every kind of error has a position.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub struct JsonError {
     kind: ErrorKind,
     line: usize,
     column: usize,
@@ -50,15 +50,15 @@ pub enum ErrorKind {
 }
 // ANCHOR_END: json_error
 
-impl ParseError {
+impl JsonError {
     /// The error `kind` at byte `offset` of `bytes`, its line and column counted from the start.
-    pub(super) fn at(bytes: &[u8], offset: usize, kind: ErrorKind) -> ParseError {
+    pub(super) fn at(bytes: &[u8], offset: usize, kind: ErrorKind) -> JsonError {
         let before = &bytes[..offset];
         let line_start = before
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        ParseError {
+        JsonError {
             kind,
             line: before.iter().filter(|&&b| b == b'\n').count() + 1,
             // Count characters, not bytes: skip UTF-8 continuation bytes (0b10xx_xxxx).
@@ -123,7 +123,7 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-impl fmt::Display for ParseError {
+impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -133,4 +133,4 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl std::error::Error for JsonError {}

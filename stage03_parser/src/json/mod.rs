@@ -30,7 +30,7 @@ mod parse;
 mod serialize;
 mod value;
 
-pub use error::{ErrorKind, ParseError};
+pub use error::{ErrorKind, JsonError};
 pub use parse::{MAX_DEPTH, parse, parse_bytes};
 pub use value::Value;
 

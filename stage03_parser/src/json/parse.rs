@@ -7,7 +7,7 @@
 //! cannot overflow the stack.
 
 use super::Value;
-use super::error::{ErrorKind, ParseError};
+use super::error::{ErrorKind, JsonError};
 
 /// How deeply arrays and objects may nest. serde_json stops at 128 too; real documents rarely go
 /// past ten, and each level costs a few hundred bytes of stack in a recursive parser.
@@ -26,7 +26,7 @@ pub const MAX_DEPTH: usize = 128;
 /// let error = json::parse("{\"name\": \"Ferris\",\n \"legs\" 6}").unwrap_err();
 /// assert_eq!(error.to_string(), "expected ':', found '6' at line 2, column 9");
 /// ```
-pub fn parse(text: &str) -> Result<Value, ParseError> {
+pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut parser = Parser {
         bytes: text.as_bytes(),
         text,
@@ -43,10 +43,10 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 
 /// Parses a JSON document from bytes (a request body, say). JSON text is UTF-8 (RFC 8259 §8.1);
 /// anything else is an error pointing at the first byte that is not.
-pub fn parse_bytes(bytes: &[u8]) -> Result<Value, ParseError> {
+pub fn parse_bytes(bytes: &[u8]) -> Result<Value, JsonError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(text),
-        Err(e) => Err(ParseError::at(
+        Err(e) => Err(JsonError::at(
             bytes,
             e.valid_up_to(),
             ErrorKind::InvalidUtf8,
@@ -63,11 +63,11 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, kind: ErrorKind) -> ParseError {
-        ParseError::at(self.bytes, self.pos, kind)
+    fn error(&self, kind: ErrorKind) -> JsonError {
+        JsonError::at(self.bytes, self.pos, kind)
     }
 
-    fn expected(&self, expected: &'static str) -> ParseError {
+    fn expected(&self, expected: &'static str) -> JsonError {
         self.error(ErrorKind::Expected {
             expected,
             found: self.peek_char(),
@@ -99,7 +99,7 @@ impl Parser<'_> {
 
     // ANCHOR: json_value_rule
     /// value = ws ( object / array / string / number / true / false / null ) ws
-    fn value(&mut self) -> Result<Value, ParseError> {
+    fn value(&mut self) -> Result<Value, JsonError> {
         self.whitespace();
         match self.peek() {
             Some(b'{') => self.object(),
@@ -114,7 +114,7 @@ impl Parser<'_> {
     }
     // ANCHOR_END: json_value_rule
 
-    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, ParseError> {
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, JsonError> {
         let rest = &self.bytes[self.pos..];
         // `trueish` is not `true` followed by garbage worth a separate message: it is a bad word.
         let after = rest.get(word.len()).copied().unwrap_or(b' ');
@@ -127,7 +127,7 @@ impl Parser<'_> {
     }
 
     /// Counts one more level of nesting, refusing to go past [`MAX_DEPTH`].
-    fn enter(&mut self) -> Result<(), ParseError> {
+    fn enter(&mut self) -> Result<(), JsonError> {
         if self.depth == MAX_DEPTH {
             return Err(self.error(ErrorKind::TooDeep));
         }
@@ -137,7 +137,7 @@ impl Parser<'_> {
     }
 
     /// array = `[` [ value *( `,` value ) ] `]`
-    fn array(&mut self) -> Result<Value, ParseError> {
+    fn array(&mut self) -> Result<Value, JsonError> {
         self.enter()?;
         let mut items = Vec::new();
         self.whitespace();
@@ -162,7 +162,7 @@ impl Parser<'_> {
     }
 
     /// object = `{` [ member *( `,` member ) ] `}`; member = string `:` value
-    fn object(&mut self) -> Result<Value, ParseError> {
+    fn object(&mut self) -> Result<Value, JsonError> {
         self.enter()?;
         let mut pairs = Vec::new();
         self.whitespace();
@@ -197,7 +197,7 @@ impl Parser<'_> {
 
     // ANCHOR: json_number
     /// number = [ `-` ] int [ frac ] [ exp ]; int = `0` / digit1-9 *digit
-    fn number(&mut self) -> Result<Value, ParseError> {
+    fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.pos;
         self.eat(b'-');
         match self.peek() {
@@ -225,7 +225,7 @@ impl Parser<'_> {
         // rounds correctly, so the text can be handed over as it is.
         match self.text[start..self.pos].parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(Value::Number(n)),
-            _ => Err(ParseError::at(
+            _ => Err(JsonError::at(
                 self.bytes,
                 start,
                 ErrorKind::NumberOutOfRange,
@@ -236,7 +236,7 @@ impl Parser<'_> {
 
     // ANCHOR: json_string
     /// string = `"` *char `"`: copies runs of plain characters in one go, decodes escapes.
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<String, JsonError> {
         let open = self.pos;
         self.pos += 1;
         let mut out = String::new();
@@ -244,7 +244,7 @@ impl Parser<'_> {
         loop {
             match self.peek() {
                 None => {
-                    return Err(ParseError::at(
+                    return Err(JsonError::at(
                         self.bytes,
                         open,
                         ErrorKind::UnterminatedString,
@@ -270,7 +270,7 @@ impl Parser<'_> {
     // ANCHOR_END: json_string
 
     /// One escape, the cursor on its backslash.
-    fn escape(&mut self) -> Result<char, ParseError> {
+    fn escape(&mut self) -> Result<char, JsonError> {
         let backslash = self.pos;
         self.pos += 1;
         let c = match self.peek() {
@@ -291,10 +291,10 @@ impl Parser<'_> {
 
     // ANCHOR: json_surrogates
     /// `\uXXXX`, or the pair `\uD83D\uDE00` that UTF-16 needs for characters past U+FFFF.
-    fn unicode_escape(&mut self, backslash: usize) -> Result<char, ParseError> {
+    fn unicode_escape(&mut self, backslash: usize) -> Result<char, JsonError> {
         self.pos += 1; // the `u`
         let bytes = self.bytes;
-        let lone = |unit| ParseError::at(bytes, backslash, ErrorKind::LoneSurrogate(unit));
+        let lone = |unit| JsonError::at(bytes, backslash, ErrorKind::LoneSurrogate(unit));
         let high = self.hex4()?;
         let code = match high {
             0xD800..=0xDBFF => {
@@ -317,7 +317,7 @@ impl Parser<'_> {
     // ANCHOR_END: json_surrogates
 
     /// Four hexadecimal digits.
-    fn hex4(&mut self) -> Result<u16, ParseError> {
+    fn hex4(&mut self) -> Result<u16, JsonError> {
         let mut unit = 0u16;
         for _ in 0..4 {
             let digit = self.peek().and_then(|b| char::from(b).to_digit(16));

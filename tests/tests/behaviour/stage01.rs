@@ -1,17 +1,14 @@
 //! Chapter 1's echo server, started in-process.
 
-use std::net::SocketAddr;
-use std::thread;
-
 use stage01_tcp_echo::server::EchoServer;
+use stage01_tcp_echo::stop::RunningServer;
 
 use crate::suites;
 
-fn start() -> SocketAddr {
-    let server = EchoServer::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = server.local_addr();
-    thread::spawn(move || server.run());
-    addr
+fn start() -> RunningServer {
+    EchoServer::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .spawn()
 }
 
 #[test]
@@ -25,9 +22,9 @@ fn stage01_hangs_up_on_an_idle_client_and_serves_the_next() {
     // client is then hung up on (its read sees the end of the stream), and the next is served.
     let server = EchoServer::bind("127.0.0.1:0")
         .expect("bind a free port")
-        .with_idle_timeout(std::time::Duration::from_millis(100));
-    let addr = server.local_addr();
-    thread::spawn(move || server.run());
+        .with_idle_timeout(std::time::Duration::from_millis(100))
+        .spawn();
+    let addr = server.addr();
     let mut silent = tests::raw::connect(addr);
     assert_eq!(tests::raw::read_to_close(&mut silent), b"");
     let echoed = stage01_tcp_echo::client::echo_once(addr, b"next\n").unwrap();

@@ -1,19 +1,17 @@
 //! Chapter 2's raw HTTP server, started in-process.
 
-use std::net::SocketAddr;
-use std::thread;
 use std::time::Duration;
 
+use stage01_tcp_echo::stop::RunningServer;
 use stage02_raw_http::server::Server;
 use tests::raw::exchange;
 
 use crate::suites::{self, http_basics::well_formed};
 
-fn start() -> SocketAddr {
-    let server = Server::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = server.local_addr();
-    thread::spawn(move || server.run());
-    addr
+fn start() -> RunningServer {
+    Server::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .spawn()
 }
 
 #[test]
@@ -28,7 +26,8 @@ fn stage02_says_hello() {
 
 #[test]
 fn stage02_says_hello_to_every_path_and_method() {
-    let addr = start();
+    let server = start();
+    let addr = server.addr();
     for request in [
         "GET /anything HTTP/1.1",
         "DELETE /x?y=z HTTP/1.1",
@@ -48,9 +47,9 @@ fn stage02_answers_408_to_a_client_that_never_finishes_its_head() {
     // sends `\n` line ends, the classic `nc` mistake: the head never ends as far as HTTP goes.
     let server = Server::bind("127.0.0.1:0")
         .unwrap()
-        .with_limits(8 * 1024, Duration::from_millis(200));
-    let addr = server.local_addr();
-    thread::spawn(move || server.run());
+        .with_limits(8 * 1024, Duration::from_millis(200))
+        .spawn();
+    let addr = server.addr();
     let answer = exchange(addr, b"GET / HTTP/1.1\nHost: a\n\n");
     assert_eq!(well_formed(&answer).status, 408);
     let answer = exchange(addr, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -1,19 +1,15 @@
 //! Chapter 3's parsing server, started in-process, answering every request with the mirror.
 
-use std::net::SocketAddr;
-use std::thread;
-
+use stage01_tcp_echo::stop::RunningServer;
 use stage03_parser::Server;
 use stage03_parser::mirror::mirror;
 
 use crate::changes;
 use crate::suites;
 
-fn start() -> SocketAddr {
+fn start() -> RunningServer {
     let server = Server::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = server.local_addr().expect("a bound server has an address");
-    thread::spawn(move || server.run(mirror));
-    addr
+    server.spawn(mirror).expect("a bound server has an address")
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! Chapter 4's server, started in-process: chapter 3's blocking server answering through the router.
 
-use std::net::SocketAddr;
-use std::thread;
-
+use stage01_tcp_echo::stop::RunningServer;
 use stage03_parser::Server;
 use stage04_router::dispatch::respond;
 use stage04_router::site::demo_router;
@@ -10,12 +8,13 @@ use stage04_router::site::demo_router;
 use crate::changes;
 use crate::suites;
 
-fn start() -> SocketAddr {
+fn start() -> RunningServer {
     let server = Server::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = server.local_addr().expect("a bound server has an address");
     let router = demo_router();
-    thread::spawn(move || server.run(|request| respond(&router, request)));
-    addr
+    let handler = move |request: &stage03_parser::Request| respond(&router, request);
+    server
+        .spawn(handler)
+        .expect("a bound server has an address")
 }
 
 #[test]

@@ -35,7 +35,42 @@ pub const CASES: &[Case] = &[
         "an absolute-form target is routed by its path",
         absolute_form,
     ),
+    (
+        "the path is decoded per segment: %2F stays in the name, %00 matches nothing",
+        path_decoded_per_segment,
+    ),
+    (
+        "a query that does not decode is an error only where it is read",
+        query_decoded_when_read,
+    ),
 ];
+
+/// Status and body of a raw GET: raw, because reqwest would fix up the escapes we send.
+fn raw_get(addr: SocketAddr, target: &str) -> (u16, String) {
+    let request = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+    let response = well_formed(&exchange(addr, request.as_bytes()));
+    (response.status, response.text())
+}
+
+fn path_decoded_per_segment(addr: SocketAddr) {
+    assert_eq!(raw_get(addr, "/hello/a%2Fb"), (200, "Hello, a/b!".into()));
+    assert_eq!(raw_get(addr, "/hello/100%25"), (200, "Hello, 100%!".into()));
+    for target in ["/hello/a%00b", "/hello/a%0D%0Ab"] {
+        assert_eq!(raw_get(addr, target).0, 404, "{target}");
+    }
+}
+
+fn query_decoded_when_read(addr: SocketAddr) {
+    // `/hello` never reads its query, so a broken escape there changes nothing...
+    assert_eq!(
+        raw_get(addr, "/hello?q=100%"),
+        (200, "Hello, World!".into())
+    );
+    // ...and the mirror, which does, says what is wrong with it.
+    let (status, body) = raw_get(addr, "/debug/request?q=100%");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("invalid query"), "{body}");
+}
 
 fn client() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
