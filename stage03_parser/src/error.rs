@@ -14,7 +14,7 @@ pub enum ParseError {
     BadRequestLine(&'static str),
     /// The request target is not a form this server accepts. → 400
     BadTarget(&'static str),
-    /// The path or query has a bad percent-escape. → 400
+    /// The path has a bad percent-escape (the query's are the handler's to find). → 400
     BadPercentEncoding(UrlError),
     /// A well-formed version other than HTTP/1.0 and HTTP/1.1, such as `HTTP/2.0`. → 505
     UnsupportedVersion(String),
@@ -22,7 +22,8 @@ pub enum ParseError {
     RequestLineTooLong { limit: usize },
     /// A header line is malformed: the reason says how. → 400
     BadHeader(&'static str),
-    /// An HTTP/1.1 request without `Host`, or any request with two. → 400
+    /// An HTTP/1.1 request without `Host`, any request with two, or one that is not
+    /// `host[:port]`. → 400
     BadHost(&'static str),
     /// The head is larger than `Limits::max_head`. → 431
     HeadTooLarge { limit: usize },

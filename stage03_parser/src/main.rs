@@ -12,7 +12,7 @@ const USAGE: &str = "\
 Usage: stage03_parser [--addr HOST:PORT]
 
 Serves, one connection at a time, a JSON mirror of every request it parses:
-method, target, decoded path and query, headers, body, form fields, JSON value.
+method, target, path (as sent) and decoded query, headers, body, form fields, JSON value.
 Malformed requests get the matching 4xx/5xx status and a short reason.
 
 Options:

@@ -278,6 +278,10 @@ fn send(stream: &mut TcpStream, answer: Answer, time: Duration) -> io::Result<()
         mut response,
         head_only,
     } = answer;
+    if response.refused_header().is_some() {
+        // Logged already; the 500 it would be written as is built here, so it says close too.
+        response = Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n");
+    }
     // Telling the client spares it a failed read on a connection it hoped to reuse.
     response.set_header("Connection", "close");
     let mut bytes = Vec::new();

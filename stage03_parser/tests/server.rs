@@ -84,6 +84,7 @@ fn a_header_the_builder_refuses_becomes_a_500_and_the_server_goes_on() {
     let answer = RawResponse::parse(&exchange(server.addr(), attack));
     assert_eq!(answer.status, 500);
     assert_eq!(answer.header("Set-Cookie"), None);
+    assert_eq!(answer.header("Connection"), Some("close"));
     let fine = RawResponse::parse(&exchange(
         server.addr(),
         b"GET /?name=Ada HTTP/1.1\r\nHost: a\r\n\r\n",
