@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 /// the wait if the listen queue is full.
 const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// How often a stopping [`RunningServer`] tries again to wake its loop when connecting failed.
+const RETRY_WAKE: Duration = Duration::from_millis(100);
+
 /// Tells an accept loop to stop. Clones share one signal.
 #[derive(Clone)]
 pub struct StopSignal {
@@ -61,9 +64,14 @@ impl StopSignal {
             *stopped = true;
         }
         self.shared.changed.notify_all();
-        // Wake a loop blocked in `accept`. If this fails, the loop is not blocked there (it is
-        // serving a client or waiting out a backoff) and sees the flag when it comes back.
-        let _ = TcpStream::connect_timeout(&self.shared.wake, WAKE_TIMEOUT);
+        self.wake();
+    }
+
+    /// Connects to the listener so that a loop blocked in `accept` returns and sees the flag.
+    /// `false` when the connection could not be made: the loop may still be blocked (this
+    /// process may be out of file descriptors itself), so [`RunningServer`] tries again.
+    fn wake(&self) -> bool {
+        TcpStream::connect_timeout(&self.shared.wake, WAKE_TIMEOUT).is_ok()
     }
 
     /// Whether [`StopSignal::stop`] has been called.
@@ -167,6 +175,11 @@ impl RunningServer {
     fn stop_and_join(&mut self) {
         self.stop.stop();
         if let Some(thread) = self.thread.take() {
+            // If the wake-up connection failed, try again until one gets through or the loop
+            // has ended anyway; otherwise joining could wait for good on a blocked `accept`.
+            while !thread.is_finished() && !self.stop.wake() {
+                thread::sleep(RETRY_WAKE);
+            }
             // A panic on the server's thread has been printed already; there is nothing to add.
             let _ = thread.join();
         }

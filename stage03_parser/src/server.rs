@@ -6,6 +6,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant, SystemTime};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
@@ -149,7 +150,7 @@ pub fn serve_connection(
     let answer = match read_request(&mut stream, limits, timeouts)? {
         Incoming::Request(mut request) => {
             request.peer = peer;
-            let response = handler(&request);
+            let response = answer_with(handler, &request);
             log_answer(&request, &response);
             Answer {
                 response,
@@ -177,6 +178,22 @@ pub fn serve_connection(
     lingering_close(stream)
 }
 // ANCHOR_END: serve_connection
+
+/// The handler's response, or a 500 if it panicked: one handler's bug (an `unwrap` on a query
+/// that did not decode, say) must not end the accept loop and refuse every later client.
+fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -> Response {
+    match panic::catch_unwind(AssertUnwindSafe(|| handler(request))) {
+        Ok(response) => response,
+        Err(_) => {
+            // The panic hook has printed the handler's message already.
+            eprintln!(
+                "{} {}: the handler panicked",
+                request.method, request.target
+            );
+            Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
+        }
+    }
+}
 
 /// One line per request; a response the builder refused to send as it was says why.
 fn log_answer(request: &Request, response: &Response) {

@@ -107,3 +107,23 @@ fn stopping_the_server_closes_its_listener() {
         "still listening on {addr}"
     );
 }
+
+#[test]
+fn a_panicking_handler_is_a_500_and_the_next_client_is_served() {
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(|request: &stage03_parser::Request| {
+            // The handler's bug: it trusts the query to decode.
+            let query = request.query().unwrap();
+            Response::text(Status::OK, query.get("q").unwrap_or("none").to_string())
+        })
+        .unwrap();
+    let boom = exchange(server.addr(), b"GET /?q=100% HTTP/1.1\r\nHost: a\r\n\r\n");
+    let boom = RawResponse::parse(&boom);
+    assert_eq!(
+        (boom.status, boom.header("Connection")),
+        (500, Some("close"))
+    );
+    let fine = exchange(server.addr(), b"GET /?q=ok HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(RawResponse::parse(&fine).text(), "ok");
+}
