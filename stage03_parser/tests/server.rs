@@ -5,6 +5,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
+use stage01_tcp_echo::stop::RunningServer;
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage03_parser::{Server, Timeouts};
@@ -17,18 +18,20 @@ fn hello(_: &stage03_parser::Request) -> Response {
     Response::text(Status::OK, "Hello, World!")
 }
 
-#[test]
-fn a_connection_that_sends_nothing_holds_the_server_only_for_the_first_byte_deadline() {
+/// A hello server whose only short deadline is the first byte's.
+fn hello_with_first_byte_deadline(first_byte: Duration) -> RunningServer {
     let timeouts = Timeouts {
-        first_byte: Duration::from_millis(100),
+        first_byte,
         request: FOREVER,
         response: FOREVER,
     };
-    let server = Server::bind("127.0.0.1:0")
-        .unwrap()
-        .with_timeouts(timeouts)
-        .spawn(hello)
-        .unwrap();
+    let server = Server::bind("127.0.0.1:0").unwrap();
+    server.with_timeouts(timeouts).spawn(hello).unwrap()
+}
+
+#[test]
+fn a_connection_that_sends_nothing_holds_the_server_only_for_the_first_byte_deadline() {
+    let server = hello_with_first_byte_deadline(Duration::from_millis(100));
     // A browser's preconnect: connected, silent. The server is one-at-a-time and takes it first.
     let mut silent = connect(server.addr());
     // Without a first-byte deadline this client would wait for the hour-long request deadline;
@@ -49,16 +52,7 @@ fn a_connection_that_sends_nothing_holds_the_server_only_for_the_first_byte_dead
 
 #[test]
 fn a_started_request_gets_the_whole_request_deadline() {
-    let timeouts = Timeouts {
-        first_byte: Duration::from_millis(50),
-        request: FOREVER,
-        response: FOREVER,
-    };
-    let server = Server::bind("127.0.0.1:0")
-        .unwrap()
-        .with_timeouts(timeouts)
-        .spawn(hello)
-        .unwrap();
+    let server = hello_with_first_byte_deadline(Duration::from_millis(50));
     let mut stream = connect(server.addr());
     stream.write_all(b"GET / HTT").unwrap();
     // A slow client: the first bytes came in time, the rest comes six first-byte deadlines later.
