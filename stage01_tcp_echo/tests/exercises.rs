@@ -1,5 +1,5 @@
-//! Acceptance tests for chapter 1's exercises. They fail until you solve the exercise:
-//! `cargo test -p stage01_tcp_echo -- --ignored`.
+//! Acceptance tests for chapter 1's exercises. Each fails until you solve its exercise;
+//! `cargo test -p stage01_tcp_echo --test exercises exercise_1_1 -- --ignored` runs one.
 
 use std::io::{Read, Write};
 use std::net::Shutdown;
@@ -10,7 +10,7 @@ use tests::raw::{connect, read_to_close};
 const BIN: &str = env!("CARGO_BIN_EXE_stage01_tcp_echo");
 
 #[test]
-#[ignore = "exercise: 1.1 add `server --upper`, which echoes letters in upper case"]
+#[ignore = "exercise 1.1: add `server --upper`, which echoes letters in upper case"]
 fn exercise_1_1_upper() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0", "--upper"]);
     let echoed = stage01_tcp_echo::client::echo_once(server.addr, b"Hello, 1!\n").unwrap();
@@ -18,7 +18,7 @@ fn exercise_1_1_upper() {
 }
 
 #[test]
-#[ignore = "exercise: 1.2 the server hangs up on a line that says `quit`"]
+#[ignore = "exercise 1.2: the server hangs up on a line that says `quit`"]
 fn exercise_1_2_quit() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let mut stream = connect(server.addr);
@@ -28,7 +28,7 @@ fn exercise_1_2_quit() {
 }
 
 #[test]
-#[ignore = "exercise: 1.3 serve two clients at once (a thread per client)"]
+#[ignore = "exercise 1.3: serve two clients at once (a thread per client)"]
 fn exercise_1_3_two_clients_at_once() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let mut first = connect(server.addr);

@@ -1,5 +1,5 @@
-//! Acceptance tests for chapter 2's exercises. They fail until you solve the exercise:
-//! `cargo test -p stage02_raw_http -- --ignored`.
+//! Acceptance tests for chapter 2's exercises. Each fails until you solve its exercise;
+//! `cargo test -p stage02_raw_http --test exercises exercise_2_1 -- --ignored` runs one.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -11,7 +11,7 @@ use tests::raw::{RawResponse, exchange};
 const BIN: &str = env!("CARGO_BIN_EXE_stage02_raw_http");
 
 #[test]
-#[ignore = "exercise: 2.1 the server answers HEAD with the headers and no body"]
+#[ignore = "exercise 2.1: the server answers HEAD with the headers and no body"]
 fn exercise_2_1_head_has_no_body() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let answer = exchange(server.addr, b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -26,7 +26,7 @@ fn exercise_2_1_head_has_no_body() {
 }
 
 #[test]
-#[ignore = "exercise: 2.2 `client --head URL` sends HEAD and does not wait for a body"]
+#[ignore = "exercise 2.2: `client --head URL` sends HEAD and does not wait for a body"]
 fn exercise_2_2_client_head() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let url = format!("http://{}/", server.addr);
@@ -38,7 +38,7 @@ fn exercise_2_2_client_head() {
 }
 
 #[test]
-#[ignore = "exercise: 2.3 `client --location URL` follows redirects (at most 5)"]
+#[ignore = "exercise 2.3: `client --location URL` follows redirects (at most 5)"]
 fn exercise_2_3_follow_redirects() {
     // A tiny server that sends /start to /next, and /next to /end, which says where it is.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,5 +1,5 @@
-//! The chapter's exercises, easy to hard. Each test fails until its exercise is solved:
-//! `cargo test -p stage04_router --test exercises -- --ignored`.
+//! Chapter 4's exercises, easy to hard. Each test fails until its exercise is solved;
+//! `cargo test -p stage04_router --test exercises exercise_4_1 -- --ignored` runs one.
 
 use stage04_router::{Lookup, Method, Router};
 
@@ -10,10 +10,10 @@ fn found(router: &Router<&'static str>, method: Method, path: &str) -> Option<&'
     }
 }
 
-/// Exercise 1 (easy): a path with several trailing slashes redirects to the registered form too.
+/// Exercise 4.1 (easy): a path with several trailing slashes redirects to the registered form too.
 #[test]
-#[ignore = "exercise: redirect any number of trailing slashes"]
-fn exercise_1_many_trailing_slashes_redirect() {
+#[ignore = "exercise 4.1: redirect any number of trailing slashes"]
+fn exercise_4_1_many_trailing_slashes_redirect() {
     let mut router = Router::new();
     router.route(Method::Get, "/hello", "hello").unwrap();
     let cases = [("/hello//", "/hello"), ("/hello///", "/hello")];
@@ -30,11 +30,11 @@ fn exercise_1_many_trailing_slashes_redirect() {
     assert_eq!(found(&router, Method::Get, "/files/a//"), Some("files"));
 }
 
-/// Exercise 2 (medium): let the method take part in the search, so a parameter route with the
+/// Exercise 4.2 (medium): let the method take part in the search, so a parameter route with the
 /// right method is found behind a literal route with the wrong one.
 #[test]
-#[ignore = "exercise: backtrack on the method as well as the path"]
-fn exercise_2_the_method_takes_part_in_the_search() {
+#[ignore = "exercise 4.2: backtrack on the method as well as the path"]
+fn exercise_4_2_the_method_takes_part_in_the_search() {
     let mut router = Router::new();
     router.route(Method::Get, "/items/new", "form").unwrap();
     router
@@ -53,10 +53,10 @@ fn exercise_2_the_method_takes_part_in_the_search() {
     );
 }
 
-/// Exercise 3 (hard): a parameter with text around it in one segment, like `/files/{name}.json`.
+/// Exercise 4.3 (hard): a parameter with text around it in one segment, like `/files/{name}.json`.
 #[test]
-#[ignore = "exercise: parameters with a literal prefix or suffix in their segment"]
-fn exercise_3_parameters_with_a_suffix() {
+#[ignore = "exercise 4.3: parameters with a literal prefix or suffix in their segment"]
+fn exercise_4_3_parameters_with_a_suffix() {
     let mut router = Router::new();
     router
         .route(Method::Get, "/files/{name}.json", "json")

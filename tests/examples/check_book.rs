@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     };
     let errors = tests::book::check(&text, &root);
     for e in &errors {
-        println!("{}", e.to_string().replacen("BOOK.md", &file, 1));
+        println!("{}", e.to_string().replace("BOOK.md", &file));
     }
     println!("{file}: {} snippet problem(s)", errors.len());
     if errors.is_empty() {

@@ -98,7 +98,13 @@ pub fn address_in(line: &str) -> Option<SocketAddr> {
     word.trim_end_matches('/').parse().ok()
 }
 
+/// How long a binary run by [`run`] may take to finish. Only a guard against a hung test.
+const RUN_GUARD: Duration = Duration::from_secs(60);
+
 /// Runs a binary to completion with the given standard input and returns what it did.
+///
+/// A binary that has not finished after [`RUN_GUARD`] is killed and the test fails saying so,
+/// rather than hanging: a client waiting for bytes that will never come is a common bug.
 pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(program)
         .args(args)
@@ -109,13 +115,43 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
         .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
     let mut input = child.stdin.take().expect("stdin is piped");
     let stdin = stdin.to_vec();
-    let writer = thread::spawn(move || {
+    thread::spawn(move || {
         use std::io::Write;
         let _ = input.write_all(&stdin);
     });
-    let output = child.wait_with_output().expect("wait for the binary");
-    let _ = writer.join();
-    output
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = mpsc::channel();
+    // The pipes reach their end when the binary exits; read them on other threads so that this
+    // one can give up after the guard.
+    thread::spawn(move || {
+        let errors = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stderr.read_to_end(&mut bytes);
+            bytes
+        });
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        let _ = tx.send((out, errors.join().unwrap_or_default()));
+    });
+    match rx.recv_timeout(RUN_GUARD) {
+        Ok((stdout, stderr)) => Output {
+            status: child.wait().expect("wait for the binary"),
+            stdout,
+            stderr,
+        },
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`{program} {}` had not finished after {} s and was stopped: it is waiting for \
+                 something that never comes (a body after a HEAD? the end of a response that \
+                 has none?)",
+                args.join(" "),
+                RUN_GUARD.as_secs()
+            );
+        }
+    }
 }
 
 #[cfg(test)]

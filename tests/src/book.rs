@@ -1,19 +1,24 @@
 //! Keeping BOOK.md and the code one.
 //!
-//! Every fenced Rust block in the book is preceded by a marker line that says where it comes from:
+//! Every fenced Rust block in the book is preceded by a visible line that says where it comes from:
 //!
 //! ```text
-//! <!-- quote: stage01_tcp_echo/src/server.rs#echo_loop -->
-//! <!-- not in the source: the naive version, shown for contrast -->
+//! *Quoted from [`stage01_tcp_echo/src/server.rs`](stage01_tcp_echo/src/server.rs), region `echo`:*
+//! *Not in the source: the naive version, shown for contrast.*
 //! ```
 //!
-//! A quote must equal, line for line, the region between `// ANCHOR: echo_loop` and
-//! `// ANCHOR_END: echo_loop` in that file (with the region's common indentation removed and any
-//! other anchor lines inside it left out). The mdBook convention, so it reads as the Rust Book does,
-//! but checked by a test instead of included by a preprocessor, so BOOK.md reads on GitHub as is.
+//! A quote must equal, line for line, the region between `// ANCHOR: echo` and `// ANCHOR_END: echo`
+//! in that file (with the region's common indentation removed and any other anchor lines inside it
+//! left out). The mdBook convention, so it reads as the Rust Book does, but checked by a test instead
+//! of included by a preprocessor, so BOOK.md reads on GitHub as is, and a reader sees which file
+//! each snippet is from.
 
 use std::fmt;
 use std::path::Path;
+
+/// The command that runs every test but this check, for a student whose exercise solution edits
+/// code the book quotes.
+pub const SKIP_BOOK_CHECK: &str = "cargo test --workspace -- --skip book_quotes";
 
 /// What is wrong with one snippet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +49,8 @@ impl fmt::Display for SnippetError {
         match self {
             SnippetError::Unmarked { line } => write!(
                 f,
-                "BOOK.md:{line}: a rust block needs a `<!-- quote: FILE#ANCHOR -->` or \
-                 `<!-- not in the source: WHY -->` line before it"
+                "BOOK.md:{line}: a rust block needs a line before it that says where it is from: \
+                 `*Quoted from [`FILE`](FILE), region `ANCHOR`:*` or `*Not in the source: WHY*`"
             ),
             SnippetError::NoFile { line, file } => write!(f, "BOOK.md:{line}: cannot read {file}"),
             SnippetError::NoAnchor { line, file, anchor } => write!(
@@ -59,7 +64,11 @@ impl fmt::Display for SnippetError {
                 first_difference,
             } => write!(
                 f,
-                "BOOK.md:{line}: the snippet {file}#{anchor} is stale: {first_difference}"
+                "BOOK.md:{line}: the book quotes region `{anchor}` of {file}, and the code there \
+                 is no longer what the book shows ({first_difference}).\n    \
+                 Solving an exercise? Then this is expected: the book shows the code before your \
+                 change. Run every other test with `{SKIP_BOOK_CHECK}`.\n    \
+                 Changing the code for good? Then change the snippet at BOOK.md:{line} to match."
             ),
             SnippetError::Dangling { line } => {
                 write!(f, "BOOK.md:{line}: a marker with no rust block after it")
@@ -75,21 +84,21 @@ enum Marker {
 }
 
 fn marker(line: &str) -> Option<Marker> {
-    let inner = line
-        .trim()
-        .strip_prefix("<!--")?
-        .strip_suffix("-->")?
-        .trim();
-    if let Some(place) = inner.strip_prefix("quote:") {
-        let (file, anchor) = place.trim().split_once('#')?;
-        return Some(Marker::Quote {
-            file: file.to_string(),
-            anchor: anchor.to_string(),
-        });
+    let line = line.trim();
+    if line.starts_with("*Not in the source:") && line.ends_with('*') {
+        return Some(Marker::NotInSource);
     }
-    inner
-        .starts_with("not in the source:")
-        .then_some(Marker::NotInSource)
+    // *Quoted from [`FILE`](FILE), region `ANCHOR`:*
+    let rest = line.strip_prefix("*Quoted from [`")?;
+    let (file, rest) = rest.split_once("`](")?;
+    let anchor = rest
+        .strip_prefix(file)?
+        .strip_prefix("), region `")?
+        .strip_suffix("`:*")?;
+    Some(Marker::Quote {
+        file: file.to_string(),
+        anchor: anchor.to_string(),
+    })
 }
 
 /// The lines of region `anchor` in `source`, with common indentation removed.
@@ -224,9 +233,11 @@ mod tests {
 
     #[test]
     fn a_true_quote_passes_and_a_stale_one_fails() {
-        let good = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 2;\n```\n";
+        let good =
+            "*Quoted from [`a.rs`](a.rs), region `two`:*\n```rust\nlet x = 1;\nlet y = 2;\n```\n";
         assert_eq!(check_against_source("good", good), []);
-        let stale = "<!-- quote: a.rs#two -->\n```rust\nlet x = 1;\nlet y = 3;\n```\n";
+        let stale =
+            "*Quoted from [`a.rs`](a.rs), region `two`:*\n```rust\nlet x = 1;\nlet y = 3;\n```\n";
         let errors = check_against_source("stale", stale);
         assert!(
             matches!(&errors[..], [SnippetError::Stale { line: 1, .. }]),
@@ -236,9 +247,10 @@ mod tests {
 
     #[test]
     fn unmarked_missing_and_dangling_are_reported() {
-        let book = "```rust\nfn main() {}\n```\n<!-- quote: nope.rs#x -->\n```rust\n```\n\
-                    <!-- quote: a.rs#zzz -->\n```rust\n```\n<!-- quote: a.rs#two -->\ntext\n\
-                    <!-- not in the source: contrast -->\n```rust\nanything\n```\n";
+        let book = "```rust\nfn main() {}\n```\n*Quoted from [`nope.rs`](nope.rs), region `x`:*\n\
+                    ```rust\n```\n*Quoted from [`a.rs`](a.rs), region `zzz`:*\n```rust\n```\n\
+                    *Quoted from [`a.rs`](a.rs), region `two`:*\ntext\n\
+                    *Not in the source: contrast.*\n```rust\nanything\n```\n";
         let errors = check_against_source("marks", book);
         assert!(matches!(errors[0], SnippetError::Unmarked { line: 1 }));
         assert!(matches!(errors[1], SnippetError::NoFile { line: 4, .. }));

@@ -35,6 +35,21 @@ pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
             Ok(n) => answer.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return answer,
+            // The kind a read timeout gives differs between platforms.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "no answer within {} s (after {} bytes), and the server has not closed the \
+                 connection: it is waiting for something. Is it busy with another client, or \
+                 waiting for the rest of a line, or for input that never comes?",
+                    READ_GUARD.as_secs(),
+                    answer.len()
+                )
+            }
             Err(e) => panic!(
                 "reading the answer failed after {} bytes: {e}",
                 answer.len()
