@@ -43,6 +43,7 @@ pub enum ParseError {
     BodyTooLarge { limit: usize },
 }
 
+// ANCHOR: parse_error_status
 impl ParseError {
     /// The status to answer this error with.
     pub fn status(&self) -> Status {
@@ -58,6 +59,7 @@ impl ParseError {
         }
     }
 }
+// ANCHOR_END: parse_error_status
 // ANCHOR_END: parse_error
 
 impl fmt::Display for ParseError {

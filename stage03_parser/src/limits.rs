@@ -3,8 +3,8 @@
 /// Size limits the parser enforces, each with the status it answers when crossed.
 ///
 /// A parser that waits for "the rest of the head" without a limit lets one client that never sends
-/// `\r\n\r\n` grow a server's memory without bound (PITFALLS.md: tiny_http's line reader). Each
-/// limit here turns that wait into an error with its own status.
+/// `\r\n\r\n` grow a server's memory without bound (tiny_http's line reader grows a `Vec` with
+/// no limit). Each limit here turns that wait into an error with its own status.
 ///
 /// # Examples
 ///
@@ -15,6 +15,7 @@
 /// let limits = Limits { max_body: 64 * 1024 * 1024, ..Limits::default() };
 /// assert_eq!(limits.max_headers, 100);
 /// ```
+// ANCHOR: limits
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest request line in bytes, CRLF excluded; past it, `414 URI Too Long`. Default 8 KiB:
@@ -41,3 +42,4 @@ impl Default for Limits {
         }
     }
 }
+// ANCHOR_END: limits

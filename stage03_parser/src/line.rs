@@ -21,7 +21,7 @@ pub enum LineError {
 ///
 /// The buffer may grow between calls; scanning resumes at `scanned`, so a line that arrives one
 /// byte per call still costs one look per byte. Re-scanning from `start` on every call would
-/// cost quadratic time for a client that trickles bytes (PITFALLS.md, chapter 3).
+/// cost quadratic time for a client that trickles bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct LineReader {
     start: usize,
