@@ -50,9 +50,14 @@ pub fn parse_request_line(line: &[u8]) -> Result<RequestLine, ParseError> {
 /// `HTTP/1.0` or `HTTP/1.1`; another `HTTP/d.d` (or `HTTP/d`) is a version we do not speak (505);
 /// anything else is not a version at all (400).
 fn parse_version(text: &str) -> Result<Version, ParseError> {
-    match text {
-        "HTTP/1.1" => Ok(Version::Http11),
-        "HTTP/1.0" => Ok(Version::Http10),
+    match text.as_bytes() {
+        b"HTTP/1.1" => Ok(Version::Http11),
+        b"HTTP/1.0" => Ok(Version::Http10),
+        // RFC 9110 §6.2: a later minor version of a major version we speak is read as the
+        // highest minor version we know. HTTP/1.2 would still be HTTP/1.
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor] if minor.is_ascii_digit() => {
+            Ok(Version::Http11)
+        }
         _ => {
             let number = text.strip_prefix("HTTP/").unwrap_or_default().as_bytes();
             let looks_like_version = match number {
@@ -145,6 +150,7 @@ mod tests {
                 "/cache",
                 Version::Http11,
             ),
+            ("GET / HTTP/1.9", Method::Get, "/", Version::Http11),
         ];
         for (line, method, target, version) in ok {
             let parsed = parse_request_line(line.as_bytes()).unwrap();
