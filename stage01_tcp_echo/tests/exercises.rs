@@ -34,7 +34,9 @@ fn exercise_1_3_two_clients_at_once() {
     let mut first = connect(server.addr);
     first.write_all(b"first\n").unwrap();
     let mut reply = [0u8; 6];
-    first.read_exact(&mut reply).unwrap();
+    first
+        .read_exact(&mut reply)
+        .expect("the first client's line was not echoed");
     // The first client is still connected. A one-at-a-time server leaves this one waiting
     // (the test then fails when the raw-socket read guard runs out).
     let mut second = connect(server.addr);

@@ -69,7 +69,10 @@ fn resetting_client_is_survived(addr: SocketAddr) {
     let mut stream = connect(addr);
     stream.write_all(&[b'x'; 64 * 1024]).unwrap();
     let mut first = [0u8; 1];
-    stream.read_exact(&mut first).unwrap();
+    stream.read_exact(&mut first).expect(
+        "no byte of the echo came back: an echo server must write bytes back as they arrive, \
+         not wait for the end of a line (there is no newline in what this client sent)",
+    );
     drop(stream);
     assert_eq!(echo_once(addr, b"still here\n").unwrap(), b"still here\n");
 }
