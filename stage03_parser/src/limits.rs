@@ -15,7 +15,6 @@
 /// let limits = Limits { max_body: 64 * 1024 * 1024, ..Limits::default() };
 /// assert_eq!(limits.max_headers, 100);
 /// ```
-// ANCHOR: limits
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest request line in bytes, CRLF excluded; past it, `414 URI Too Long`. Default 8 KiB:
@@ -42,4 +41,3 @@ impl Default for Limits {
         }
     }
 }
-// ANCHOR_END: limits
