@@ -12,8 +12,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let errors = tests::book::check(&text, &root);
-    for e in &errors {
-        println!("{}", e.to_string().replace("BOOK.md", &file));
+    if !errors.is_empty() {
+        println!("{}", tests::book::report(&errors).replace("BOOK.md", &file));
     }
     println!("{file}: {} snippet problem(s)", errors.len());
     if errors.is_empty() {

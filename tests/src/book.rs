@@ -16,9 +16,24 @@
 use std::fmt;
 use std::path::Path;
 
-/// The command that runs every test but this check, for a student whose exercise solution edits
-/// code the book quotes.
-pub const SKIP_BOOK_CHECK: &str = "cargo test --workspace -- --skip book_quotes";
+/// What to do about stale snippets, said once after the list of them.
+pub const STALE_ADVICE: &str = "Solving an exercise? Then this is expected: the book shows the \
+code before your change, and this test checks the book, not your code. Run every other test with \
+`cargo test --workspace -- --skip book_quotes`. Changing the code for good? Then change each \
+snippet above to match the code.";
+
+/// The report for `errors`, one line each, with [`STALE_ADVICE`] after them if any is stale.
+pub fn report(errors: &[SnippetError]) -> String {
+    let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    if errors
+        .iter()
+        .any(|e| matches!(e, SnippetError::Stale { .. }))
+    {
+        lines.push(String::new());
+        lines.push(STALE_ADVICE.to_string());
+    }
+    lines.join("\n")
+}
 
 /// What is wrong with one snippet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +57,8 @@ pub enum SnippetError {
     },
     /// A marker that no Rust block follows.
     Dangling { line: usize },
+    /// A line that starts like a marker but is not one (a typo, or a link to another file).
+    Malformed { line: usize },
 }
 
 impl fmt::Display for SnippetError {
@@ -65,14 +82,16 @@ impl fmt::Display for SnippetError {
             } => write!(
                 f,
                 "BOOK.md:{line}: the book quotes region `{anchor}` of {file}, and the code there \
-                 is no longer what the book shows ({first_difference}).\n    \
-                 Solving an exercise? Then this is expected: the book shows the code before your \
-                 change. Run every other test with `{SKIP_BOOK_CHECK}`.\n    \
-                 Changing the code for good? Then change the snippet at BOOK.md:{line} to match."
+                 is no longer what the book shows ({first_difference})"
             ),
             SnippetError::Dangling { line } => {
                 write!(f, "BOOK.md:{line}: a marker with no rust block after it")
             }
+            SnippetError::Malformed { line } => write!(
+                f,
+                "BOOK.md:{line}: a marker must read exactly \
+                 `*Quoted from [`FILE`](FILE), region `ANCHOR`:*`, with the same FILE twice"
+            ),
         }
     }
 }
@@ -145,6 +164,8 @@ pub fn check(book: &str, root: &Path) -> Vec<SnippetError> {
             if let Some((at, _)) = pending.replace((line_no, m)) {
                 errors.push(SnippetError::Dangling { line: at });
             }
+        } else if lines[i].trim_start().starts_with("*Quoted from") {
+            errors.push(SnippetError::Malformed { line: line_no });
         } else if lines[i].trim_start().starts_with("```rust") {
             let end = (i + 1..lines.len())
                 .find(|&j| lines[j].trim_start().starts_with("```"))
@@ -246,6 +267,17 @@ mod tests {
     }
 
     #[test]
+    fn the_advice_follows_stale_snippets_once() {
+        let stale = "*Quoted from [`a.rs`](a.rs), region `two`:*\n```rust\nlet x = 0;\n```\n";
+        let errors = check_against_source("advice", &stale.repeat(2));
+        let text = report(&errors);
+        assert_eq!(text.matches("Solving an exercise?").count(), 1, "{text}");
+        assert!(text.ends_with(STALE_ADVICE), "{text}");
+        let unmarked = report(&check_against_source("no-advice", "```rust\nx\n```\n"));
+        assert!(!unmarked.contains("Solving an exercise?"), "{unmarked}");
+    }
+
+    #[test]
     fn unmarked_missing_and_dangling_are_reported() {
         let book = "```rust\nfn main() {}\n```\n*Quoted from [`nope.rs`](nope.rs), region `x`:*\n\
                     ```rust\n```\n*Quoted from [`a.rs`](a.rs), region `zzz`:*\n```rust\n```\n\
@@ -257,5 +289,11 @@ mod tests {
         assert!(matches!(errors[2], SnippetError::NoAnchor { line: 7, .. }));
         assert!(matches!(errors[3], SnippetError::Dangling { line: 10 }));
         assert_eq!(errors.len(), 4, "{errors:?}");
+        let wrong_link = "*Quoted from [`a.rs`](b.rs), region `two`:*\ntext\n";
+        let errors = check_against_source("link", wrong_link);
+        assert!(
+            matches!(errors[..], [SnippetError::Malformed { line: 1 }]),
+            "{errors:?}"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! BOOK.md quotes the code exactly: a snippet that drifts from its source region fails here, with
 //! the snippet's line in the book, the first line that differs, and what to do about it.
 //!
-//! The test's name is the one `tests::book::SKIP_BOOK_CHECK` skips, so a student whose exercise
-//! solution edits quoted code can run every other test.
+//! The test's name is the one `--skip book_quotes` skips (see `tests::book::STALE_ADVICE`), so a
+//! student whose exercise solution edits quoted code can run every other test.
 
 use std::path::Path;
 
@@ -11,8 +11,7 @@ fn book_quotes_match_the_source() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let book = std::fs::read_to_string(root.join("BOOK.md")).expect("BOOK.md at the root");
     let errors = tests::book::check(&book, &root);
-    let report: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(report.is_empty(), "\n{}", report.join("\n"));
+    assert!(errors.is_empty(), "\n{}", tests::book::report(&errors));
     let quotes = book.matches("*Quoted from [`").count();
     assert!(quotes > 0, "the book quotes no code at all");
 }
