@@ -208,7 +208,8 @@ impl ResponseReader {
                 Ok(true) => {}
                 Ok(false) => return self.whole_at_close(to_head),
                 Err(e) => panic!(
-                    "no whole response ({e}); received {:?}",
+                    "no whole response within {} s ({e}); received {:?}",
+                    READ_GUARD.as_secs(),
                     String::from_utf8_lossy(&self.pending)
                 ),
             }
