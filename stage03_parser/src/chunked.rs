@@ -22,6 +22,9 @@ pub const MAX_CHUNK_LINE: usize = 4096;
 /// hyper refuses past 16 KiB in all too.
 pub const MAX_CHUNK_EXTENSIONS: usize = 16 * 1024;
 
+/// The most hex digits a chunk size may have, leading zeros included (httparse's limit too).
+const MAX_SIZE_DIGITS: usize = 16;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Size,
@@ -202,8 +205,9 @@ impl ChunkedDecoder {
     }
 }
 
-/// `1*HEXDIG [ BWS ";" chunk-ext ]` (RFC 9112 §7.1.1): the size, and how many bytes of
-/// extensions follow it. Whitespace may come before a `;`, never alone: `5 ` is refused.
+/// `1*HEXDIG [ BWS ";" chunk-ext ]` (RFC 9112 §7.1.1): the size, and how many bytes follow it
+/// (the whitespace and the extensions, which all count against [`MAX_CHUNK_EXTENSIONS`]).
+/// Whitespace may come before a `;`, never alone: `5 ` is refused.
 fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<(usize, usize), ParseError> {
     let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits == 0 {
@@ -219,11 +223,18 @@ fn parse_chunk_size(line: &[u8], limits: &Limits) -> Result<(usize, usize), Pars
                 limit: limits.max_body,
             })?;
     }
+    // Sixteen hex digits hold any 64-bit size (a larger one is a 413 above). More digits are
+    // leading zeros: framing that no limit would count, thousands before every one-byte chunk.
+    if digits > MAX_SIZE_DIGITS {
+        return Err(ParseError::BadChunk(
+            "a chunk size has at most 16 hex digits",
+        ));
+    }
     let after = &line[digits..];
     let rest = after.trim_ascii_start();
     match rest.first() {
         None if after.is_empty() => Ok((size, 0)),
-        Some(b';') => Ok((size, rest.len())),
+        Some(b';') => Ok((size, after.len())),
         _ => Err(ParseError::BadChunk("unexpected text after the chunk size")),
     }
 }
@@ -311,6 +322,20 @@ mod tests {
             Ok(Some((b"aaaa".to_vec(), at_cap.len())))
         );
         let past_cap = format!("{}0\r\n\r\n", chunk.repeat(5));
+        assert_eq!(decode(past_cap.as_bytes()), Err(400));
+    }
+
+    #[test]
+    fn leading_zeros_and_whitespace_are_framing_too() {
+        // Without a cap on digits, 4 KiB of zeros before each one-byte chunk would be framing
+        // that nothing counts; the same for whitespace before a `;`.
+        assert_eq!(
+            decode(b"0000000000000005\r\nhello\r\n0\r\n\r\n"),
+            Ok(Some((b"hello".to_vec(), 30)))
+        );
+        assert_eq!(decode(b"00000000000000005\r\nhello\r\n0\r\n\r\n"), Err(400));
+        let spaces = format!("1{};\r\na\r\n", " ".repeat(4000));
+        let past_cap = format!("{}0\r\n\r\n", spaces.repeat(5));
         assert_eq!(decode(past_cap.as_bytes()), Err(400));
     }
 

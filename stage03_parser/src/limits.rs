@@ -21,8 +21,8 @@ pub struct Limits {
     /// RFC 9112 §3 recommends accepting request lines of at least 8,000 octets.
     pub max_request_line: usize,
     /// Largest head (request line, header fields and the blank line) in bytes; past it,
-    /// `431 Request Header Fields Too Large`. Default 16 KiB, h11's default; chunked trailers
-    /// count against it too.
+    /// `431 Request Header Fields Too Large`. Default 16 KiB, h11's default; the
+    /// trailers of a chunked body have a budget of the same size.
     pub max_head: usize,
     /// Most header fields; past it, `431`. Default 100, hyper's default.
     pub max_headers: usize,
