@@ -16,7 +16,7 @@ pub enum ParseError {
     BadTarget(&'static str),
     /// The path has a bad percent-escape (the query's are the handler's to find). → 400
     BadPercentEncoding(UrlError),
-    /// A well-formed version other than HTTP/1.0 and HTTP/1.1, such as `HTTP/2.0`. → 505
+    /// A well-formed version whose major number is not 1, such as `HTTP/2.0`. → 505
     UnsupportedVersion(String),
     /// The request line is longer than `Limits::max_request_line`. → 414
     RequestLineTooLong { limit: usize },

@@ -47,8 +47,9 @@ pub fn parse_request_line(line: &[u8]) -> Result<RequestLine, ParseError> {
 }
 // ANCHOR_END: request_line
 
-/// `HTTP/1.0` or `HTTP/1.1`; another `HTTP/d.d` (or `HTTP/d`) is a version we do not speak (505);
-/// anything else is not a version at all (400).
+/// `HTTP/1.0` or `HTTP/1.1`, and a later `HTTP/1.d` read as 1.1; another `HTTP/d.d` is a version
+/// we do not speak (505); anything else, `HTTP/1` and `HTTP/1.10` included, is not a version at
+/// all (400: RFC 9112 §2.3 says `HTTP/` DIGIT `.` DIGIT).
 fn parse_version(text: &str) -> Result<Version, ParseError> {
     match text.as_bytes() {
         b"HTTP/1.1" => Ok(Version::Http11),
@@ -61,7 +62,6 @@ fn parse_version(text: &str) -> Result<Version, ParseError> {
         _ => {
             let number = text.strip_prefix("HTTP/").unwrap_or_default().as_bytes();
             let looks_like_version = match number {
-                [major] => major.is_ascii_digit(),
                 [major, b'.', minor] => major.is_ascii_digit() && minor.is_ascii_digit(),
                 _ => false,
             };
@@ -167,7 +167,9 @@ mod tests {
         let bad: &[(&str, u16)] = &[
             ("GET / HTTP/2.0", 505),
             ("GET / HTTP/0.9", 505),
-            ("GET / HTTP/3", 505),
+            ("GET / HTTP/3", 400),
+            ("GET / HTTP/1", 400),
+            ("GET / HTTP/1.10", 400),
             ("GET / HTTP/1.1.1", 400),
             ("GET / http/1.1", 400),
             ("GET / FTP/1.1", 400),

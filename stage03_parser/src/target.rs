@@ -8,6 +8,7 @@
 //! decodes the query when a handler asks for it.
 
 use crate::error::ParseError;
+use crate::host::is_valid_host;
 use crate::method::Method;
 use crate::url::{UrlError, hex_value};
 
@@ -29,14 +30,26 @@ pub fn check(method: &Method, target: &str) -> Result<(), ParseError> {
             _ => Err(ParseError::BadTarget("* is only allowed with OPTIONS")),
         };
     }
+    if *method == Method::Connect {
+        return Err(ParseError::BadTarget(
+            "CONNECT is for proxies, which this server is not",
+        ));
+    }
     if !target.starts_with('/') {
-        let Some(after_scheme) = strip_scheme(target) else {
+        let Some(authority) = authority(target) else {
             return Err(ParseError::BadTarget(
                 "it must start with / or be an absolute http URL",
             ));
         };
-        if after_scheme.is_empty() || after_scheme.starts_with(['/', '?']) {
+        if authority.is_empty() {
             return Err(ParseError::BadTarget("an absolute URL needs a host"));
+        }
+        // RFC 9110 §4.2.4: `user@` in an http URL is an error; and a host a handler may read
+        // must never be `evil.example/path` or half an IPv6 address.
+        if !is_valid_host(authority.as_bytes()) {
+            return Err(ParseError::BadTarget(
+                "the URL's host must be host or host:port",
+            ));
         }
     }
     // Every router reads the path, so a broken escape there is refused now (the query's are
@@ -56,6 +69,17 @@ pub fn path(target: &str) -> &str {
 /// The query of a target, still percent-encoded, without its `?`; `None` when there is no `?`.
 pub fn query(target: &str) -> Option<&str> {
     origin_form(target).split_once('?').map(|(_, query)| query)
+}
+
+/// The authority (`host[:port]`) of an absolute-form target, `b.example:8080` for
+/// `http://b.example:8080/x`; `None` for any other form. Checked by [`check`] for a parsed
+/// request.
+pub fn authority(target: &str) -> Option<&str> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let rest = strip_scheme(target)?;
+    Some(rest.find(['/', '?']).map_or(rest, |at| &rest[..at]))
 }
 
 /// What follows the authority of an absolute URL, or the whole target otherwise.
@@ -130,11 +154,30 @@ mod tests {
             (Method::Get, "/a%zz"),
             (Method::Get, "/a%4"),
             (Method::Get, "http://example.com/%"),
+            (Method::Get, "http://user@evil.example/"),
+            (Method::Get, "http://[::1/"),
+            (Method::Get, "http://a:b:c/x"),
+            (Method::Get, "http://a%zz/"),
+            (Method::Connect, "/"),
+            (Method::Connect, "example.com:443"),
         ];
         for (method, target) in cases {
             let error = check(method, target).unwrap_err();
             assert_eq!(error.status().code(), 400, "{target}: {error}");
         }
         assert!(check(&Method::Options, "*").is_ok());
+        assert!(check(&Method::Get, "http://[::1]:8080/x").is_ok());
+    }
+
+    #[test]
+    fn the_authority_of_an_absolute_url() {
+        assert_eq!(
+            super::authority("http://b.example:8080/x"),
+            Some("b.example:8080")
+        );
+        assert_eq!(super::authority("HTTPS://b.example?q"), Some("b.example"));
+        assert_eq!(super::authority("http://b.example"), Some("b.example"));
+        assert_eq!(super::authority("/x"), None);
+        assert_eq!(super::authority("*"), None);
     }
 }
