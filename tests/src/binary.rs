@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a binary may take to print its first line. Only a guard against a hung test; no test
 /// passes or fails on how fast a binary starts.
@@ -104,8 +104,14 @@ const RUN_GUARD: Duration = Duration::from_secs(60);
 /// Runs a binary to completion with the given standard input and returns what it did.
 ///
 /// A binary that has not finished after [`RUN_GUARD`] is killed and the test fails saying so,
-/// rather than hanging: a client waiting for bytes that will never come is a common bug.
+/// with what it printed so far, rather than hanging: a client waiting for bytes that will never
+/// come is a common bug.
 pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    run_within(RUN_GUARD, program, args, stdin)
+}
+
+fn run_within(guard: Duration, program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let deadline = Instant::now() + guard;
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
@@ -122,8 +128,8 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
     let (tx, rx) = mpsc::channel();
-    // The pipes reach their end when the binary exits; read them on other threads so that this
-    // one can give up after the guard.
+    // The pipes reach their end when the binary exits (or closes them); read them on other
+    // threads so that this one can give up at the deadline.
     thread::spawn(move || {
         let errors = thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -134,29 +140,75 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
         let _ = stdout.read_to_end(&mut out);
         let _ = tx.send((out, errors.join().unwrap_or_default()));
     });
-    match rx.recv_timeout(RUN_GUARD) {
-        Ok((stdout, stderr)) => Output {
-            status: child.wait().expect("wait for the binary"),
-            stdout,
-            stderr,
-        },
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`{program} {}` had not finished after {} s and was stopped: it is waiting for \
-                 something that never comes (a body after a HEAD? the end of a response that \
-                 has none?)",
-                args.join(" "),
-                RUN_GUARD.as_secs()
-            );
+    let left = deadline.saturating_duration_since(Instant::now());
+    let mut received = rx.recv_timeout(left).ok();
+    if let Some((stdout, stderr)) = received.take() {
+        // Almost always it has exited already; a binary that closed its pipes and went on
+        // running is polled until the deadline.
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    return Output {
+                        status,
+                        stdout,
+                        stderr,
+                    };
+                }
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+                _ => break,
+            }
         }
+        received = Some((stdout, stderr));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    // Killing it closed its pipes: what it printed before is the best clue to what it awaited.
+    let printed = received
+        .or_else(|| rx.recv_timeout(Duration::from_secs(1)).ok())
+        .map(|(out, err)| {
+            format!(
+                "stdout {:?}, stderr {:?}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err)
+            )
+        })
+        .unwrap_or_else(|| "nothing that could be read".to_string());
+    panic!(
+        "`{program} {}` had not finished after {} s and was stopped: it is waiting for \
+         something that never comes. It printed: {printed}",
+        args.join(" "),
+        guard.as_secs()
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::address_in;
+
+    /// A program that closes its output and goes on running is still stopped at the guard, and
+    /// one that hangs is reported with what it printed.
+    #[cfg(unix)]
+    #[test]
+    fn the_guard_stops_a_program_that_does_not_finish() {
+        use std::panic::catch_unwind;
+        use std::time::Duration;
+        let guard = Duration::from_secs(1);
+        let closed = catch_unwind(|| {
+            super::run_within(guard, "sh", &["-c", "exec >&- 2>&-; exec sleep 30"], b"")
+        });
+        assert!(
+            closed.is_err(),
+            "a program that closed its pipes was not stopped"
+        );
+        let hung = catch_unwind(|| {
+            super::run_within(guard, "sh", &["-c", "echo partial; exec sleep 30"], b"")
+        })
+        .expect_err("a hung program was not stopped");
+        let message = hung.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("partial"), "{message}");
+        let done = super::run_within(guard, "sh", &["-c", "echo done"], b"");
+        assert_eq!(done.stdout, b"done\n");
+    }
 
     #[test]
     fn finds_the_address_in_a_listening_line() {

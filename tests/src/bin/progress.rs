@@ -1,8 +1,11 @@
 //! Which exercises pass now, one line per chapter:
-//! `cargo run -q -p tests --example progress` (or `-- stage03_parser` for one chapter).
+//! `cargo run -q -p tests --bin progress` (or `-- stage03_parser` for one chapter).
 //!
-//! It runs each chapter's ignored exercise tests (`tests/exercises.rs` of every `stageNN_*`
-//! crate) and reads cargo's report of each test. A chapter that does not compile says so.
+//! It runs each chapter's exercise tests (`tests/exercises.rs` of every `stageNN_*` crate) and
+//! reads cargo's report of each test. A chapter that does not compile, or whose test program
+//! crashes, says so. It is a binary, not an example, because an example is built with the `tests`
+//! crate's dev-dependencies, which are the chapters themselves: one chapter that does not compile
+//! would then stop this program from reporting on any.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,17 +25,18 @@ fn main() -> ExitCode {
     // The same cargo that runs this example, when it was run by cargo.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!(
-        "running each chapter's exercise tests (one not solved yet may take up to 30 s to fail)"
+        "running each chapter's exercise tests (one not solved yet may take up to a minute to fail)"
     );
     for crate_name in chapters {
         let output = Command::new(&cargo)
             .args(["test", "-p", crate_name, "--test", "exercises", "--"])
-            .arg("--ignored")
+            // Not `--ignored`: an exercise whose `#[ignore]` was removed still counts.
+            .arg("--include-ignored")
             .current_dir(&root)
             .output();
         let line = match output {
             Err(e) => format!("cannot run cargo: {e}"),
-            Ok(output) => summary(&String::from_utf8_lossy(&output.stdout)),
+            Ok(output) => summary(crate_name, &String::from_utf8_lossy(&output.stdout)),
         };
         println!("{crate_name:<18} {line}");
     }
@@ -58,8 +62,13 @@ fn exercises_file(root: &Path, crate_name: &str) -> PathBuf {
     root.join(crate_name).join("tests").join("exercises.rs")
 }
 
-/// One line from the test harness's output: `test exercise_1_2_quit ... ok` for each test.
-fn summary(stdout: &str) -> String {
+/// One line from the test harness's output: `running N tests`, then
+/// `test exercise_1_2_quit ... ok` for each test that finished.
+fn summary(crate_name: &str, stdout: &str) -> String {
+    let expected: Option<usize> = stdout.lines().find_map(|line| {
+        let count = line.strip_prefix("running ")?.strip_suffix(" tests")?;
+        count.parse().ok()
+    });
     let mut results: Vec<(&str, bool)> = stdout
         .lines()
         .filter_map(|line| {
@@ -70,11 +79,12 @@ fn summary(stdout: &str) -> String {
         .collect();
     // Tests run in parallel and report in the order they finish.
     results.sort();
-    if results.is_empty() {
-        return "no exercise ran: does the crate compile? \
-                (cargo test -p CRATE --test exercises shows why)"
-            .to_string();
-    }
+    let Some(expected) = expected else {
+        return format!(
+            "no exercise ran: does the crate compile? \
+             (cargo test -p {crate_name} --test exercises shows why)"
+        );
+    };
     let solved = results.iter().filter(|(_, ok)| *ok).count();
     let marks: Vec<String> = results
         .iter()
@@ -89,11 +99,15 @@ fn summary(stdout: &str) -> String {
             format!("{number} {}", if *ok { "solved" } else { "not yet" })
         })
         .collect();
-    format!(
-        "{solved} of {} solved   {}",
-        results.len(),
-        marks.join(" · ")
-    )
+    let mut line = format!("{solved} of {expected} solved   {}", marks.join(" · "));
+    if results.len() < expected {
+        line.push_str(&format!(
+            "   ({} did not finish: the test program stopped, a crash or a stack overflow? \
+             cargo test -p {crate_name} --test exercises -- --include-ignored shows it)",
+            expected - results.len()
+        ));
+    }
+    line
 }
 
 #[cfg(test)]
@@ -102,9 +116,21 @@ mod tests {
 
     #[test]
     fn reads_each_exercise_from_the_harness_output() {
-        let out = "running 2 tests\ntest exercise_1_1_upper ... ok\n\
-                   test exercise_1_2_quit ... FAILED\n\ntest result: FAILED.";
-        assert_eq!(summary(out), "1 of 2 solved   1.1 solved · 1.2 not yet");
-        assert!(summary("error[E0425]").starts_with("no exercise ran"));
+        let out = "running 2 tests\ntest exercise_1_2_quit ... FAILED\n\
+                   test exercise_1_1_upper ... ok\n\ntest result: FAILED.";
+        assert_eq!(
+            summary("c", out),
+            "1 of 2 solved   1.1 solved · 1.2 not yet"
+        );
+    }
+
+    #[test]
+    fn a_crate_that_does_not_compile_and_a_crash_are_told() {
+        assert!(summary("c", "error[E0425]").starts_with("no exercise ran"));
+        let crashed = "running 3 tests\ntest exercise_3_1_a ... ok\n\
+                       thread 'main' has overflowed its stack\n";
+        let line = summary("c", crashed);
+        assert!(line.starts_with("1 of 3 solved   3.1 solved"), "{line}");
+        assert!(line.contains("2 did not finish"), "{line}");
     }
 }
