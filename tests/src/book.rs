@@ -120,6 +120,33 @@ fn marker(line: &str) -> Option<Marker> {
     })
 }
 
+/// A line that starts like a marker, to report it when it is not quite one.
+fn looks_like_marker(line: &str) -> bool {
+    let line = line
+        .trim_start()
+        .trim_start_matches('*')
+        .to_ascii_lowercase();
+    line.starts_with("quoted from") || line.starts_with("not in the source")
+}
+
+/// The opening fence of a Rust block, however it is spelled: ```` ```rust ````, ```` ```rs ````,
+/// `~~~rust`, ```` ```Rust,ignore ````.
+fn is_rust_fence(line: &str) -> bool {
+    let line = line.trim_start();
+    let info = line
+        .strip_prefix("```")
+        .or_else(|| line.strip_prefix("~~~"))
+        .map(|rest| {
+            rest.trim_start_matches(['`', '~'])
+                .trim()
+                .to_ascii_lowercase()
+        });
+    info.is_some_and(|info| {
+        let word = info.split([',', ' ']).next().unwrap_or_default();
+        word == "rust" || word == "rs"
+    })
+}
+
 /// The lines of region `anchor` in `source`, with common indentation removed.
 pub fn region(source: &str, anchor: &str) -> Option<Vec<String>> {
     let start = format!("// ANCHOR: {anchor}");
@@ -164,11 +191,14 @@ pub fn check(book: &str, root: &Path) -> Vec<SnippetError> {
             if let Some((at, _)) = pending.replace((line_no, m)) {
                 errors.push(SnippetError::Dangling { line: at });
             }
-        } else if lines[i].trim_start().starts_with("*Quoted from") {
+        } else if looks_like_marker(lines[i]) {
             errors.push(SnippetError::Malformed { line: line_no });
-        } else if lines[i].trim_start().starts_with("```rust") {
+        } else if is_rust_fence(lines[i]) {
             let end = (i + 1..lines.len())
-                .find(|&j| lines[j].trim_start().starts_with("```"))
+                .find(|&j| {
+                    let l = lines[j].trim_start();
+                    l.starts_with("```") || l.starts_with("~~~")
+                })
                 .unwrap_or(lines.len());
             let block: Vec<String> = lines[i + 1..end]
                 .iter()
@@ -289,6 +319,24 @@ mod tests {
         assert!(matches!(errors[2], SnippetError::NoAnchor { line: 7, .. }));
         assert!(matches!(errors[3], SnippetError::Dangling { line: 10 }));
         assert_eq!(errors.len(), 4, "{errors:?}");
+        let spellings = "~~~rs\nfn a() {}\n~~~\n```Rust,ignore\nfn b() {}\n```\n";
+        let errors = check_against_source("fences", spellings);
+        assert!(
+            matches!(
+                errors[..],
+                [
+                    SnippetError::Unmarked { line: 1 },
+                    SnippetError::Unmarked { line: 4 }
+                ]
+            ),
+            "{errors:?}"
+        );
+        let unclosed = "*Not in the source: no closing star\n```rust\nx\n```\n";
+        let errors = check_against_source("unclosed", unclosed);
+        assert!(
+            matches!(errors[0], SnippetError::Malformed { line: 1 }),
+            "{errors:?}"
+        );
         let wrong_link = "*Quoted from [`a.rs`](b.rs), region `two`:*\ntext\n";
         let errors = check_against_source("link", wrong_link);
         assert!(
