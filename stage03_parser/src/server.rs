@@ -181,7 +181,8 @@ pub fn serve_connection(
 
 /// The handler's response, or a 500 if it panicked: one handler's bug (an `unwrap` on a query
 /// that did not decode, say) must not end the accept loop and refuse every later client.
-fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -> Response {
+/// Chapter 5's server calls it too.
+pub fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -> Response {
     match panic::catch_unwind(AssertUnwindSafe(|| handler(request))) {
         Ok(response) => response,
         Err(_) => {
@@ -196,7 +197,7 @@ fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -> Re
 }
 
 /// One line per request; a response the builder refused to send as it was says why.
-fn log_answer(request: &Request, response: &Response) {
+pub fn log_answer(request: &Request, response: &Response) {
     match response.refused_header() {
         None => eprintln!(
             "{} {} -> {}",

@@ -12,3 +12,4 @@ mod stage01;
 mod stage02;
 mod stage03;
 mod stage04;
+mod stage05;

@@ -1,4 +1,4 @@
-//! The promise of every server that keeps connections open (chapter 6 on): one connection carries
+//! The promise of every server that keeps connections open (chapter 5's connection with keep-alive on, and chapter 6 on): one connection carries
 //! request after request, each answered in turn; the client ends it with `Connection: close`;
 //! HTTP/1.0 keeps it only when it asks `Connection: keep-alive`; and a connection left idle is
 //! closed by the server, so an idle client cannot hold the server's resources for ever.
@@ -6,11 +6,6 @@
 //! Chapters 3 and 4 close after every response on purpose and do not run this suite (see
 //! `changes`). Every case talks to `/hello` and to the mirror at [`MIRROR_PATH`], which every such
 //! server has, and reads each response by its framing, never by waiting for the close.
-
-#![allow(
-    dead_code,
-    reason = "no chapter keeps connections open yet: chapter 6 is the first to run this suite"
-)]
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Pipelining, kept by every server that keeps connections open (chapter 6 on): a client may send
+//! Pipelining, kept by every server that keeps connections open (chapter 5's connection with keep-alive on, and chapter 6 on): a client may send
 //! its next requests before the answers to the first ones arrive, and the server answers them all,
 //! in the order they came (RFC 9112 §9.3.2). It only works if the server finds where each request
 //! ends, by its `Content-Length` or its chunks, and the client where each response ends: a `HEAD`
@@ -8,11 +8,6 @@
 //! Chapters 3 and 4 close after every response on purpose and do not run this suite (see
 //! `changes`). The cases write every request in one `write_all`, then read the answers one by one,
 //! each by its framing.
-
-#![allow(
-    dead_code,
-    reason = "no chapter keeps connections open yet: chapter 6 is the first to run this suite"
-)]
 
 use std::net::SocketAddr;
 

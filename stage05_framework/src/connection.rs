@@ -1,0 +1,406 @@
+//! One HTTP/1.1 connection, as a state machine that does no I/O.
+//!
+//! Everything that happens on a connection between "bytes arrived" and "bytes to send" is here:
+//! parsing (chapter 3's [`Parser`]), `100 Continue`, keep-alive and `Connection: close`, pipelined
+//! requests answered in order, `HEAD` without a body, the first-byte, request, idle and response
+//! deadlines, and when to close. Bytes and the current time go in; requests for the application,
+//! bytes to write, the next deadline and "close now" come out. It reads no socket and no clock,
+//! which is the shape of Python's h11 `Connection`, and what lets one type serve this chapter's
+//! blocking server, chapter 6's thread pool and chapter 7's reactor: they only move bytes.
+//!
+//! A driver calls [`Connection::next`] and does what it says, again and again:
+//!
+//! ```text
+//! Read     read the socket (until `deadline()` at the latest): `receive(bytes)`, or
+//!          `receive_eof()` when the read returns 0; on a timeout just call `next` again
+//! Request  hand the request to the application, and its response to `respond`
+//! Write    write `output()` and report with `wrote(n)`
+//! Busy     the application still has the last request: wait for its response
+//! Close    close the socket (gently when it says `linger`) and forget the connection
+//! ```
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+use stage03_parser::response::Response;
+use stage03_parser::server::error_response;
+use stage03_parser::status::Status;
+use stage03_parser::{Limits, Method, ParseError, Parsed, Parser, Request, Timeouts, Version};
+
+/// The current time as both clocks tell it: `instant` for deadlines, `date` for the `Date`
+/// header. The driver reads the clocks ([`Now::read`]); tests make up times of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    pub instant: Instant,
+    pub date: SystemTime,
+}
+
+impl Now {
+    /// The clocks' time now.
+    pub fn read() -> Now {
+        Now {
+            instant: Instant::now(),
+            date: SystemTime::now(),
+        }
+    }
+
+    /// The same moment, `time` later on both clocks.
+    pub fn after(self, time: Duration) -> Now {
+        Now {
+            instant: self.instant + time,
+            date: self.date + time,
+        }
+    }
+}
+
+/// How one connection behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// The parser's size limits (chapter 3).
+    pub limits: Limits,
+    /// The first-byte, request and response deadlines (chapter 3).
+    pub timeouts: Timeouts,
+    /// How long a kept-alive connection may wait for its next request. Default 5 s.
+    pub idle: Duration,
+    /// Whether a connection may carry more than one request. Default `true`; a server that
+    /// serves one connection at a time turns it off, or one idle browser would stall everyone.
+    pub keep_alive: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            limits: Limits::default(),
+            timeouts: Timeouts::default(),
+            idle: Duration::from_secs(5),
+            keep_alive: true,
+        }
+    }
+}
+
+/// What the driver must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// Read from the socket, and wait no later than [`Connection::deadline`].
+    Read,
+    /// Hand this request to the application, and its response to [`Connection::respond`].
+    Request(Request),
+    /// The request was refused with this error. Its answer is in the output already; the driver
+    /// logs it and carries on.
+    Refused(ParseError),
+    /// Write [`Connection::output`], then report how much went with [`Connection::wrote`].
+    Write,
+    /// The application has the last request; there is nothing to do until it answers.
+    Busy,
+    /// Close the socket. With `linger`, close gently (chapter 2's lingering close): the client
+    /// may still be sending, and a plain close would reset the answer away.
+    Close { linger: bool },
+}
+
+/// Where the connection is between requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No byte of the next request yet. `since`: the connection opened (first request) or the
+    /// last response was written (later ones).
+    Waiting { since: Instant },
+    /// Part of a request has arrived; it must all be in by `deadline`.
+    Reading { deadline: Instant },
+    /// The application has a request: answer it without a body if `head_only`, and keep the
+    /// connection open after it if `keep_alive` (saying so, if the client speaks `http10`).
+    Busy {
+        head_only: bool,
+        keep_alive: bool,
+        http10: bool,
+    },
+    /// The output is the last thing this connection sends: close once it is written.
+    Closing { linger: bool },
+    /// Nothing more: the driver closes the socket.
+    Closed { linger: bool },
+}
+
+/// One HTTP/1.1 connection. See the [module documentation](self) for how to drive it.
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    peer: Option<SocketAddr>,
+    parser: Parser,
+    /// Received and not yet parsed into a request.
+    input: Vec<u8>,
+    /// To send, and when the oldest unsent byte was queued (the response deadline runs from it).
+    output: Vec<u8>,
+    output_since: Option<Instant>,
+    phase: Phase,
+    /// Requests answered so far.
+    answered: u64,
+    /// New input since the parser last looked.
+    unparsed: bool,
+    sent_continue: bool,
+    /// The client has closed its sending half: no more bytes will come.
+    peer_closed: bool,
+}
+
+impl Connection {
+    /// A connection that has just been accepted at `now`, from `peer` if known.
+    pub fn new(config: Config, peer: Option<SocketAddr>, now: Now) -> Connection {
+        Connection {
+            config,
+            peer,
+            parser: Parser::new(config.limits),
+            input: Vec::new(),
+            output: Vec::new(),
+            output_since: None,
+            phase: Phase::Waiting { since: now.instant },
+            answered: 0,
+            unparsed: false,
+            sent_continue: false,
+            peer_closed: false,
+        }
+    }
+
+    /// Bytes read from the socket at `now`. Call it only after [`Next::Read`]: that is what keeps
+    /// the input bounded by the parser's limits.
+    pub fn receive(&mut self, bytes: &[u8], now: Now) {
+        if bytes.is_empty() || matches!(self.phase, Phase::Closed { .. }) {
+            return;
+        }
+        if let Phase::Waiting { since } = self.phase {
+            // The first request must be in within `request` of the connection; a later one
+            // within `request` of its first byte.
+            let start = if self.answered == 0 {
+                since
+            } else {
+                now.instant
+            };
+            self.phase = Phase::Reading {
+                deadline: start + self.config.timeouts.request,
+            };
+        }
+        self.input.extend_from_slice(bytes);
+        self.unparsed = true;
+    }
+
+    /// The client closed its sending half (a read returned 0). Requests already received are
+    /// still answered; then the connection closes.
+    pub fn receive_eof(&mut self) {
+        self.peer_closed = true;
+        self.unparsed = true;
+    }
+
+    /// What to do next, at `now`.
+    pub fn next(&mut self, now: Now) -> Next {
+        if let Phase::Closed { linger } = self.phase {
+            return Next::Close { linger };
+        }
+        if self
+            .deadline()
+            .is_some_and(|deadline| now.instant >= deadline)
+        {
+            self.deadline_passed(now);
+            if let Phase::Closed { linger } = self.phase {
+                return Next::Close { linger };
+            }
+        }
+        if !self.output.is_empty() {
+            return Next::Write;
+        }
+        match self.phase {
+            Phase::Closed { linger } | Phase::Closing { linger } => {
+                self.close(linger);
+                Next::Close { linger }
+            }
+            Phase::Busy { .. } => Next::Busy,
+            Phase::Waiting { .. } | Phase::Reading { .. } => self.read_on(now),
+        }
+    }
+
+    /// The application's answer to the request [`Next::Request`] gave, at `now`.
+    ///
+    /// # Panics
+    ///
+    /// If no request is waiting for an answer: that is a bug in the driver.
+    pub fn respond(&mut self, mut response: Response, now: Now) {
+        let Phase::Busy {
+            head_only,
+            keep_alive,
+            http10,
+        } = self.phase
+        else {
+            panic!("Connection::respond called with no request waiting for an answer");
+        };
+        if response.refused_header().is_some() {
+            // It would be written as a bare 500; build that here, so it says `close` too.
+            response = Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n");
+        }
+        if keep_alive && !self.peer_closed && !closes(&response) {
+            if http10 {
+                // HTTP/1.0 closes unless told otherwise (RFC 9112 §9.3).
+                response.set_header("Connection", "keep-alive");
+            }
+            self.phase = match self.input.is_empty() {
+                true => Phase::Waiting { since: now.instant },
+                // Pipelined: the next request has begun already.
+                false => Phase::Reading {
+                    deadline: now.instant + self.config.timeouts.request,
+                },
+            };
+        } else {
+            // Telling the client spares it a failed read on a connection it hoped to reuse.
+            response.set_header("Connection", "close");
+            self.phase = Phase::Closing { linger: true };
+        }
+        self.queue(now, |out| response.write_to(out, head_only, now.date));
+        self.answered += 1;
+    }
+
+    /// The bytes to send, oldest first.
+    pub fn output(&self) -> &[u8] {
+        &self.output
+    }
+
+    /// The first `written` bytes of [`Connection::output`] have been sent, at `now`.
+    pub fn wrote(&mut self, written: usize, now: Now) {
+        self.output.drain(..written.min(self.output.len()));
+        if self.output.is_empty() {
+            // An idle connection keeps no buffer: chapter 7 holds ten thousand of them.
+            self.output = Vec::new();
+            self.output_since = None;
+            if let Phase::Waiting { since } = &mut self.phase {
+                // The idle wait starts when the client has the whole answer.
+                *since = now.instant;
+            }
+        }
+    }
+
+    /// When the driver must call [`Connection::next`] even if nothing happens; `None` while the
+    /// application works or once the connection is closed.
+    pub fn deadline(&self) -> Option<Instant> {
+        let timeouts = &self.config.timeouts;
+        if let Some(since) = self.output_since {
+            return Some(since + timeouts.response);
+        }
+        match self.phase {
+            Phase::Waiting { since } if self.answered == 0 => {
+                Some(since + timeouts.first_byte.min(timeouts.request))
+            }
+            Phase::Waiting { since } => Some(since + self.config.idle),
+            Phase::Reading { deadline } => Some(deadline),
+            Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => None,
+        }
+    }
+
+    /// How many requests this connection has answered.
+    pub fn answered(&self) -> u64 {
+        self.answered
+    }
+
+    /// The bytes of buffer this connection holds now, input and output, counting capacity: what
+    /// an idle connection costs in memory (nothing, once it has answered and written).
+    pub fn buffered_capacity(&self) -> usize {
+        self.input.capacity() + self.output.capacity()
+    }
+
+    /// Parses what has arrived: a request, a refusal, a `100 Continue`, or a wish for more.
+    fn read_on(&mut self, now: Now) -> Next {
+        if self.unparsed {
+            self.unparsed = false;
+            match self.parser.parse(&self.input) {
+                Ok(Parsed::Complete { request, consumed }) => {
+                    return Next::Request(self.hand_over(request, consumed));
+                }
+                Err(error) => {
+                    self.refuse(&error, now);
+                    return Next::Refused(error);
+                }
+                Ok(Parsed::Incomplete) => {}
+            }
+            // The head is in, and the client waits for our go-ahead before it sends the body.
+            // The limits are checked already: a body too large was refused with 413 instead.
+            if !self.sent_continue && self.parser.head().is_some_and(Request::expects_continue) {
+                self.sent_continue = true;
+                self.queue(now, |out| {
+                    out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                });
+                return Next::Write;
+            }
+        }
+        if self.peer_closed {
+            // Nothing more will come: an unfinished request has nobody to answer.
+            self.close(false);
+            return Next::Close { linger: false };
+        }
+        Next::Read
+    }
+
+    /// Takes a complete request out of the input, and notes how to answer it.
+    fn hand_over(&mut self, mut request: Request, consumed: usize) -> Request {
+        self.input.drain(..consumed);
+        if self.input.is_empty() {
+            self.input = Vec::new();
+        } else {
+            // Pipelined: the next request has begun already.
+            self.unparsed = true;
+        }
+        self.sent_continue = false;
+        request.peer = self.peer;
+        self.phase = Phase::Busy {
+            head_only: request.method == Method::Head,
+            keep_alive: self.config.keep_alive && request.keep_alive(),
+            http10: request.version == Version::Http10,
+        };
+        request
+    }
+
+    /// Answers a refused request with its status, and closes after it: the parser cannot know
+    /// where the next request would start.
+    fn refuse(&mut self, error: &ParseError, now: Now) {
+        let mut response = error_response(error);
+        response.set_header("Connection", "close");
+        self.queue(now, |out| response.write_to(out, false, now.date));
+        self.input = Vec::new();
+        self.phase = Phase::Closing { linger: true };
+    }
+
+    /// A deadline has passed at `now`.
+    fn deadline_passed(&mut self, now: Now) {
+        if self.output_since.is_some() {
+            // The client does not take its answer: nothing more can be done for it.
+            self.close(false);
+            return;
+        }
+        match self.phase {
+            Phase::Waiting { .. } => self.close(false),
+            Phase::Reading { .. } => {
+                let mut response =
+                    Response::text(Status::REQUEST_TIMEOUT, "request not received in time\n");
+                response.set_header("Connection", "close");
+                self.queue(now, |out| response.write_to(out, false, now.date));
+                self.input = Vec::new();
+                self.phase = Phase::Closing { linger: true };
+            }
+            Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => {}
+        }
+    }
+
+    /// Appends to the output with `write`, starting the response deadline if it was empty.
+    fn queue(&mut self, now: Now, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.output.is_empty() {
+            self.output_since = Some(now.instant);
+        }
+        write(&mut self.output);
+    }
+
+    fn close(&mut self, linger: bool) {
+        self.phase = Phase::Closed { linger };
+        self.input = Vec::new();
+        self.output = Vec::new();
+        self.output_since = None;
+    }
+}
+
+/// Whether the application's response asks to close the connection itself.
+fn closes(response: &Response) -> bool {
+    response
+        .headers()
+        .get_all("connection")
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
+}

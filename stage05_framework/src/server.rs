@@ -1,0 +1,151 @@
+//! The chapter's blocking server: one [`Connection`] at a time, driven over a `TcpStream`.
+//!
+//! All HTTP is in the connection; this file only moves bytes and time between it and a socket,
+//! which is all chapter 6's thread pool and chapter 7's reactor will do differently. Keep-alive
+//! is off by default here: with one connection at a time, a client that keeps its connection
+//! open and idle would make every other client wait for the whole idle time.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::stop::{RunningServer, StopSignal};
+use stage01_tcp_echo::timeout::is_timeout;
+use stage02_raw_http::server::lingering_close;
+use stage03_parser::Request;
+use stage03_parser::response::Response;
+use stage03_parser::server::{answer_with, log_answer};
+
+use crate::connection::{Config, Connection, Next, Now};
+
+/// How much is read from the socket at a time.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// A listening server that answers each request with a handler, one connection at a time.
+///
+/// # Examples
+///
+/// ```
+/// use stage03_parser::mirror::mirror;
+/// use stage05_framework::Server;
+///
+/// let server = Server::bind("127.0.0.1:0")?.spawn(mirror)?;
+/// println!("listening on http://{}", server.addr());
+/// server.stop();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    stop: StopSignal,
+    config: Config,
+}
+
+impl Server {
+    /// Binds and listens; port 0 picks a free port. Keep-alive is off (see the module docs).
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr)?;
+        Ok(Server {
+            stop: StopSignal::for_listener(&listener)?,
+            listener,
+            config: Config {
+                keep_alive: false,
+                ..Config::default()
+            },
+        })
+    }
+
+    /// Replaces the connections' configuration (limits, deadlines, keep-alive).
+    pub fn with_config(mut self, config: Config) -> Server {
+        self.config = config;
+        self
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The signal that makes [`Server::run`] return.
+    pub fn stop_signal(&self) -> StopSignal {
+        self.stop.clone()
+    }
+
+    /// Serves connections one at a time until the stop signal is given.
+    pub fn run(self, handler: impl Fn(&Request) -> Response) {
+        serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
+            drive(stream, Some(peer), &self.config, &handler)
+        })
+    }
+
+    /// Runs the server on a thread of its own; stopping or dropping the handle stops it.
+    pub fn spawn(
+        self,
+        handler: impl Fn(&Request) -> Response + Send + 'static,
+    ) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stop = self.stop_signal();
+        Ok(RunningServer::spawn(addr, stop, move || self.run(handler)))
+    }
+}
+
+// ANCHOR: drive
+/// Moves bytes between `stream` and a [`Connection`] until the connection says to close. Errors
+/// returned are I/O errors, for the log.
+pub fn drive(
+    mut stream: TcpStream,
+    peer: Option<SocketAddr>,
+    config: &Config,
+    handler: &impl Fn(&Request) -> Response,
+) -> io::Result<()> {
+    let mut connection = Connection::new(*config, peer, Now::read());
+    let mut chunk = vec![0; READ_CHUNK];
+    loop {
+        let now = Now::read();
+        match connection.next(now) {
+            Next::Read => {
+                stream.set_read_timeout(Some(time_left(&connection, now)))?;
+                match stream.read(&mut chunk) {
+                    Ok(0) => connection.receive_eof(),
+                    Ok(n) => connection.receive(&chunk[..n], Now::read()),
+                    // Out of time: the next `next` sees the deadline has passed.
+                    Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Next::Request(request) => {
+                let response = answer_with(handler, &request);
+                log_answer(&request, &response);
+                connection.respond(response, Now::read());
+            }
+            Next::Refused(error) => {
+                eprintln!("refused a request: {error} -> {}", error.status().code());
+            }
+            Next::Write => {
+                stream.set_write_timeout(Some(time_left(&connection, now)))?;
+                match stream.write(connection.output()) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => connection.wrote(n, Now::read()),
+                    Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Next::Busy => unreachable!("this server answers each request before it asks again"),
+            Next::Close { linger: true } => return lingering_close(stream),
+            Next::Close { linger: false } => return Ok(()),
+        }
+    }
+}
+// ANCHOR_END: drive
+
+/// How long a read or write may wait: until the connection's deadline, and at least a
+/// millisecond (a zero timeout means "forever" to the socket).
+fn time_left(connection: &Connection, now: Now) -> Duration {
+    connection
+        .deadline()
+        .map_or(Duration::from_secs(60), |deadline| {
+            deadline.saturating_duration_since(now.instant)
+        })
+        .max(Duration::from_millis(1))
+}

@@ -1,0 +1,78 @@
+//! Why this chapter's server turns keep-alive off: it serves one connection at a time, so a
+//! connection kept open holds everyone else back. Shown by the order of events, not by timing.
+
+use std::time::Duration;
+
+use stage01_tcp_echo::stop::RunningServer;
+use stage03_parser::Request;
+use stage03_parser::response::Response;
+use stage03_parser::status::Status;
+use stage05_framework::{Config, Server};
+use tests::raw::{RawResponse, ResponseReader};
+
+fn start(config: Option<Config>) -> RunningServer {
+    let mut server = Server::bind("127.0.0.1:0").expect("bind a free port");
+    if let Some(config) = config {
+        server = server.with_config(config);
+    }
+    server
+        .spawn(|request: &Request| Response::text(Status::OK, request.target.clone()))
+        .expect("a bound server has an address")
+}
+
+fn get(target: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n").into_bytes()
+}
+
+fn ask(connection: &mut ResponseReader, target: &str) -> RawResponse {
+    connection.send(&get(target));
+    connection.next_response(false)
+}
+
+/// Whether nothing has arrived on the connection so far, without waiting for anything.
+fn nothing_arrived_yet(connection: &mut ResponseReader) -> bool {
+    let stream = connection.stream();
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut byte = [0u8; 1];
+    let nothing = matches!(
+        stream.peek(&mut byte),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+    );
+    stream.set_nonblocking(false).expect("blocking again");
+    nothing
+}
+
+#[test]
+fn with_keep_alive_one_open_connection_holds_the_next_client_back() {
+    // A long idle time: the first client, not the clock, decides when the second is served.
+    let server = start(Some(Config {
+        idle: Duration::from_secs(600),
+        ..Config::default()
+    }));
+    let mut first = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut first, "/first/1").body, b"/first/1");
+    let mut second = ResponseReader::connect(server.addr());
+    second.send(&get("/second"));
+    // The second client asked first, but the server is still the first one's: it answers the
+    // first client's next request, on the connection kept open.
+    assert_eq!(ask(&mut first, "/first/2").body, b"/first/2");
+    assert!(
+        nothing_arrived_yet(&mut second),
+        "the second client was answered while the first held the server"
+    );
+    drop(first);
+    // Only when the first client leaves is the second one served.
+    assert_eq!(second.next_response(false).body, b"/second");
+}
+
+#[test]
+fn without_keep_alive_the_next_client_is_served_while_the_first_stays_connected() {
+    let server = start(None);
+    let mut first = ResponseReader::connect(server.addr());
+    let answer = ask(&mut first, "/first");
+    assert_eq!(answer.header("Connection"), Some("close"));
+    // `first` is still open on our side; the server has closed it and moved on.
+    let mut second = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut second, "/second").body, b"/second");
+    drop(first);
+}
