@@ -78,6 +78,7 @@ impl Default for Config {
     }
 }
 
+// ANCHOR: next_enum
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -96,7 +97,9 @@ pub enum Next {
     /// may still be sending, and a plain close would reset the answer away.
     Close { linger: bool },
 }
+// ANCHOR_END: next_enum
 
+// ANCHOR: phase
 /// Where the connection is between requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -117,6 +120,7 @@ enum Phase {
     /// Nothing more: the driver closes the socket.
     Closed { linger: bool },
 }
+// ANCHOR_END: phase
 
 /// One HTTP/1.1 connection. See the [module documentation](self) for how to drive it.
 #[derive(Debug)]
@@ -186,6 +190,7 @@ impl Connection {
         self.unparsed = true;
     }
 
+    // ANCHOR: next
     /// What to do next, at `now`.
     pub fn next(&mut self, now: Now) -> Next {
         if let Phase::Closed { linger } = self.phase {
@@ -212,7 +217,9 @@ impl Connection {
             Phase::Waiting { .. } | Phase::Reading { .. } => self.read_on(now),
         }
     }
+    // ANCHOR_END: next
 
+    // ANCHOR: respond
     /// The application's answer to the request [`Next::Request`] gave, at `now`.
     ///
     /// # Panics
@@ -251,6 +258,7 @@ impl Connection {
         self.queue(now, |out| response.write_to(out, head_only, now.date));
         self.answered += 1;
     }
+    // ANCHOR_END: respond
 
     /// The bytes to send, oldest first.
     pub fn output(&self) -> &[u8] {
@@ -271,6 +279,7 @@ impl Connection {
         }
     }
 
+    // ANCHOR: deadline
     /// When the driver must call [`Connection::next`] even if nothing happens; `None` while the
     /// application works or once the connection is closed.
     pub fn deadline(&self) -> Option<Instant> {
@@ -287,6 +296,7 @@ impl Connection {
             Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => None,
         }
     }
+    // ANCHOR_END: deadline
 
     /// How many requests this connection has answered.
     pub fn answered(&self) -> u64 {
@@ -299,6 +309,7 @@ impl Connection {
         self.input.capacity() + self.output.capacity()
     }
 
+    // ANCHOR: read_on
     /// Parses what has arrived: a request, a refusal, a `100 Continue`, or a wish for more.
     fn read_on(&mut self, now: Now) -> Next {
         if self.unparsed {
@@ -330,6 +341,7 @@ impl Connection {
         }
         Next::Read
     }
+    // ANCHOR_END: read_on
 
     /// Takes a complete request out of the input, and notes how to answer it.
     fn hand_over(&mut self, mut request: Request, consumed: usize) -> Request {

@@ -1,0 +1,93 @@
+//! Chapter 5's exercises. Each test fails until its exercise is solved;
+//! `cargo test -p stage05_framework --test exercises exercise_5_1 -- --ignored` runs one.
+
+use std::time::Instant;
+
+use stage03_parser::response::Response;
+use stage03_parser::status::Status;
+use stage05_framework::{Config, Connection, Next, Now};
+
+/// Drives `connection` until it wants to read or closes, answering `200 OK` to every request;
+/// returns what it wrote and whether it closed.
+fn drive(connection: &mut Connection, now: Now) -> (String, usize, bool) {
+    let (mut written, mut answered) = (Vec::new(), 0);
+    loop {
+        match connection.next(now) {
+            Next::Read => {
+                return (
+                    String::from_utf8_lossy(&written).into_owned(),
+                    answered,
+                    false,
+                );
+            }
+            Next::Close { .. } => {
+                return (
+                    String::from_utf8_lossy(&written).into_owned(),
+                    answered,
+                    true,
+                );
+            }
+            Next::Request(_) => {
+                answered += 1;
+                connection.respond(Response::text(Status::OK, "ok"), now);
+            }
+            Next::Write => {
+                written.extend_from_slice(connection.output());
+                let n = connection.output().len();
+                connection.wrote(n, now);
+            }
+            Next::Refused(_) | Next::Busy => {}
+        }
+    }
+}
+
+fn now() -> Now {
+    Now {
+        instant: Instant::now(),
+        date: std::time::SystemTime::UNIX_EPOCH,
+    }
+}
+
+/// Exercise 5.1: a response on a connection kept open says how long it may stay idle.
+#[test]
+#[ignore = "exercise 5.1: Keep-Alive: timeout=N on every response that keeps the connection"]
+fn exercise_5_1_keep_alive_says_the_idle_time() {
+    let now = now();
+    let mut kept = Connection::new(Config::default(), None, now);
+    kept.receive(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", now);
+    let (written, _, _) = drive(&mut kept, now);
+    assert!(
+        written.contains("\r\nKeep-Alive: timeout=5\r\n"),
+        "the default idle time is 5 s: {written}"
+    );
+    let mut closing = Connection::new(Config::default(), None, now);
+    closing.receive(
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        now,
+    );
+    let (written, _, _) = drive(&mut closing, now);
+    assert!(
+        !written.contains("Keep-Alive"),
+        "not when it closes: {written}"
+    );
+}
+
+/// Exercise 5.2: one connection answers at most 100 requests, then closes (nginx's
+/// `keepalive_requests` does the same, with 1000), so no client keeps one for ever.
+#[test]
+#[ignore = "exercise 5.2: at most 100 requests per connection"]
+fn exercise_5_2_a_connection_answers_at_most_100_requests() {
+    let now = now();
+    let mut connection = Connection::new(Config::default(), None, now);
+    let request = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    connection.receive(&request.repeat(101), now);
+    let (written, answered, closed) = drive(&mut connection, now);
+    assert_eq!(answered, 100, "the 101st request is not answered");
+    assert!(closed, "then the connection closes");
+    let last = written.rsplit("HTTP/1.1 200 OK").next().unwrap_or_default();
+    assert!(
+        last.contains("Connection: close"),
+        "the 100th answer says it is the last: {last}"
+    );
+    assert_eq!(written.matches("Connection: close").count(), 1);
+}
