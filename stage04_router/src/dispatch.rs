@@ -8,6 +8,7 @@ use stage03_parser::Request;
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 
+use crate::params::Params;
 use crate::router::{Lookup, Router};
 use crate::site::Handler;
 
@@ -31,8 +32,24 @@ use crate::site::Handler;
 /// assert_eq!(answer.headers().get("Location").unwrap(), "/hello?lang=en");
 /// ```
 pub fn respond(router: &Router<Handler>, request: &Request) -> Response {
-    match router.lookup(request) {
-        Lookup::Found { handler, params } => handler(request, &params),
+    match route(router, request) {
+        Routed::To(handler, params) => handler(request, &params),
+        Routed::Answered(response) => response,
+    }
+}
+
+/// Where a request goes: to a handler, with the route's parameters, or nowhere, in which case the
+/// router's outcome is the answer.
+pub enum Routed<'r, H> {
+    To(&'r H, Params),
+    Answered(Response),
+}
+
+/// The router's answer to `request`: the handler to call, or the response each other outcome
+/// means. Generic over the handler type: chapter 5's framework calls it with handlers of its own.
+pub fn route<'r, H>(router: &'r Router<H>, request: &Request) -> Routed<'r, H> {
+    let answer = match router.lookup(request) {
+        Lookup::Found { handler, params } => return Routed::To(handler, params),
         Lookup::Redirect { location } => {
             // The query is the client's text, sent back as it came (it is already encoded).
             let location = match request.raw_query() {
@@ -55,7 +72,8 @@ pub fn respond(router: &Router<Handler>, request: &Request) -> Response {
         // `OPTIONS *` asks about the server as a whole, not a path (RFC 9110 §9.3.7).
         Lookup::NotFound if request.target == "*" => Response::new(Status::NO_CONTENT),
         Lookup::NotFound => page_response(Status::NOT_FOUND, "<p>Nothing lives at this path.</p>"),
-    }
+    };
+    Routed::Answered(answer)
 }
 // ANCHOR_END: respond
 
@@ -66,7 +84,8 @@ fn join(methods: &[stage03_parser::Method]) -> String {
 }
 
 /// A small HTML page for a status the router produced, so a browser shows more than a blank tab.
-fn page_response(status: Status, message: &str) -> Response {
+/// `message` is HTML already. Chapter 5's framework builds its error pages with it too.
+pub fn page_response(status: Status, message: &str) -> Response {
     let title = format!("{} {}", status.code(), status.reason());
     let page = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
@@ -75,8 +94,9 @@ fn page_response(status: Status, message: &str) -> Response {
     Response::html(status, page)
 }
 
-/// Text made safe to put in HTML, so nothing a client sent can become markup.
-fn escape_html(text: &str) -> String {
+/// Text made safe to put in HTML, so nothing a client sent can become markup. Chapter 5's
+/// framework uses it for every page it builds from a visitor's words.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -1,16 +1,38 @@
-//! Chapter 5: a framework. Its first part is the piece every later server shares: one HTTP/1.1
-//! connection as a state machine that does no I/O ([`connection::Connection`]), and a blocking
-//! server that drives it over a socket ([`server::Server`]).
+//! Chapter 5: a framework.
 //!
-//! It reuses chapter 3's parser and Response builder, chapter 4's router and demo site, chapter
-//! 2's lingering close and chapter 1's accept loop. The connection knows keep-alive and
-//! pipelining, but this chapter's server, which serves one connection at a time, turns keep-alive
-//! off: a browser's idle connection would stall every other client. Chapter 6 turns it on with a
-//! thread pool, chapter 7 with an async runtime, and both drive the same `Connection`.
+//! Its first part is the piece every later server shares: one HTTP/1.1 connection as a state
+//! machine that does no I/O ([`Connection`]), and a blocking server that drives it ([`Server`]).
+//! Its second part is the framework a site is written with: an [`App`] of routes whose handlers
+//! take an [`Input`] and return anything that can become a response ([`IntoResponse`]), errors
+//! rendered for the client that asked ([`Error`]), and state shared between handlers. The server
+//! runs any [`Application`], which is the split WSGI made between a Python server and the
+//! application it runs.
+//!
+//! It reuses chapter 3's parser and Response builder, chapter 4's router, chapter 2's lingering
+//! close and chapter 1's accept loop. The connection knows keep-alive and pipelining, but this
+//! chapter's server, which serves one connection at a time, turns keep-alive off: a browser's idle
+//! connection would stall every other client. Chapter 6 turns it on with a thread pool, chapter 7
+//! with an async runtime; both drive the same `Connection` and run the same `App`.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod block_on;
 pub mod connection;
+pub mod error;
+pub mod extensions;
+pub mod handler;
+pub mod input;
+pub mod into_response;
+pub mod reply;
 pub mod server;
+pub mod site;
 
+pub use app::{App, Application};
 pub use connection::{Config, Connection, Next, Now};
+pub use error::{Error, ErrorStyle};
+pub use extensions::Extensions;
+pub use handler::Handler;
+pub use input::Input;
+pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
+pub use reply::Reply;
 pub use server::Server;

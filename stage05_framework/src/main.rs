@@ -1,24 +1,24 @@
-//! `stage05_framework [--addr HOST:PORT]`: chapter 4's demo site, served through chapter 5's
-//! connection state machine, one connection at a time.
+//! `stage05_framework [--addr HOST:PORT]`: the demo site, written with chapter 5's framework and
+//! served through its connection state machine, one connection at a time.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use stage01_tcp_echo::cli::{Args, CliError, usage_error};
-use stage04_router::dispatch::respond;
-use stage04_router::site::demo_router;
 use stage05_framework::Server;
+use stage05_framework::site::demo_app;
 
 const USAGE: &str = "\
-Chapter 5, part 1: the demo site's routes, served through a sans-IO connection.
+Chapter 5: the demo site, written with the framework, served through a sans-IO connection.
 
 Usage:
   stage05_framework [--addr HOST:PORT]
 
-The same routes as chapter 4 (GET /, GET /hello, GET /hello/{name}, POST /echo, any method on
-/debug/request). What is new is underneath: every connection is one Connection, a state machine
-that parses, answers pipelined requests in order, sends 100 Continue, keeps deadlines and decides
-when to close. This server serves one connection at a time, so it closes each after its response.
+The routes so far are chapter 4's (GET /, GET /hello, GET /hello/{name}, POST /echo, any method
+on /debug/request), written as the framework's handlers. Underneath, every connection is one
+Connection, a state machine that parses, answers pipelined requests in order, sends 100 Continue,
+keeps deadlines and decides when to close. This server serves one connection at a time, so it
+closes each after its response.
 
 Options:
   --addr HOST:PORT  where to listen (default 127.0.0.1:7878; port 0 = any free port)
@@ -41,7 +41,7 @@ fn parse(mut args: Args) -> Result<SocketAddr, CliError> {
 }
 
 fn serve(addr: SocketAddr) -> ExitCode {
-    let router = demo_router();
+    let app = demo_app();
     let bound = Server::bind(addr).and_then(|server| Ok((server.local_addr()?, server)));
     let (local, server) = match bound {
         Ok(bound) => bound,
@@ -51,6 +51,11 @@ fn serve(addr: SocketAddr) -> ExitCode {
         }
     };
     println!("listening on http://{local}");
-    server.run(|request| respond(&router, request));
+    println!("routes:");
+    for route in app.routes() {
+        let method = route.method.as_ref().map_or("ANY", |m| m.as_str());
+        println!("  {method:<7} {}", route.pattern);
+    }
+    server.run(app);
     ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
@@ -15,22 +16,22 @@ use stage01_tcp_echo::timeout::is_timeout;
 use stage02_raw_http::server::lingering_close;
 use stage03_parser::Request;
 use stage03_parser::response::Response;
-use stage03_parser::server::{answer_with, log_answer};
+use stage03_parser::status::Status;
 
+use crate::app::Application;
 use crate::connection::{Config, Connection, Next, Now};
 
 /// How much is read from the socket at a time.
 const READ_CHUNK: usize = 8 * 1024;
 
-/// A listening server that answers each request with a handler, one connection at a time.
+/// A listening server that runs an [`Application`], one connection at a time.
 ///
 /// # Examples
 ///
 /// ```
-/// use stage03_parser::mirror::mirror;
-/// use stage05_framework::Server;
+/// use stage05_framework::{Server, site::demo_app};
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(mirror)?;
+/// let server = Server::bind("127.0.0.1:0")?.spawn(demo_app())?;
 /// println!("listening on http://{}", server.addr());
 /// server.stop();
 /// # Ok::<(), std::io::Error>(())
@@ -73,20 +74,17 @@ impl Server {
     }
 
     /// Serves connections one at a time until the stop signal is given.
-    pub fn run(self, handler: impl Fn(&Request) -> Response) {
+    pub fn run(self, app: impl Application) {
         serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
-            drive(stream, Some(peer), &self.config, &handler)
+            drive(stream, Some(peer), &self.config, &app)
         })
     }
 
     /// Runs the server on a thread of its own; stopping or dropping the handle stops it.
-    pub fn spawn(
-        self,
-        handler: impl Fn(&Request) -> Response + Send + 'static,
-    ) -> io::Result<RunningServer> {
+    pub fn spawn(self, app: impl Application) -> io::Result<RunningServer> {
         let addr = self.local_addr()?;
         let stop = self.stop_signal();
-        Ok(RunningServer::spawn(addr, stop, move || self.run(handler)))
+        Ok(RunningServer::spawn(addr, stop, move || self.run(app)))
     }
 }
 
@@ -97,7 +95,7 @@ pub fn drive(
     mut stream: TcpStream,
     peer: Option<SocketAddr>,
     config: &Config,
-    handler: &impl Fn(&Request) -> Response,
+    app: &impl Application,
 ) -> io::Result<()> {
     let mut connection = Connection::new(*config, peer, Now::read());
     let mut chunk = vec![0; READ_CHUNK];
@@ -115,8 +113,9 @@ pub fn drive(
                 }
             }
             Next::Request(request) => {
-                let response = answer_with(handler, &request);
-                log_answer(&request, &response);
+                let line = format!("{} {}", request.method, request.target);
+                let response = answer(app, request);
+                eprintln!("{line} -> {}", response.status().code());
                 connection.respond(response, Now::read());
             }
             Next::Refused(error) => {
@@ -138,6 +137,14 @@ pub fn drive(
     }
 }
 // ANCHOR_END: drive
+
+/// The application's response to `request`, waited for if it is still to come. A panic while it
+/// is computed (in an async handler, say) is a 500 too; the application catches its handlers'.
+fn answer(app: &impl Application, request: Request) -> Response {
+    panic::catch_unwind(AssertUnwindSafe(|| app.call(request).wait())).unwrap_or_else(|_| {
+        Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
+    })
+}
 
 /// How long a read or write may wait: until the connection's deadline, and at least a
 /// millisecond (a zero timeout means "forever" to the socket).

@@ -4,10 +4,7 @@
 use std::time::Duration;
 
 use stage01_tcp_echo::stop::RunningServer;
-use stage03_parser::Request;
-use stage03_parser::response::Response;
-use stage03_parser::status::Status;
-use stage05_framework::{Config, Server};
+use stage05_framework::{App, Config, Input, Server};
 use tests::raw::{RawResponse, ResponseReader};
 
 fn start(config: Option<Config>) -> RunningServer {
@@ -15,9 +12,9 @@ fn start(config: Option<Config>) -> RunningServer {
     if let Some(config) = config {
         server = server.with_config(config);
     }
-    server
-        .spawn(|request: &Request| Response::text(Status::OK, request.target.clone()))
-        .expect("a bound server has an address")
+    let mut app = App::new();
+    app.get("/{*path}", |input: Input| input.request.target);
+    server.spawn(app).expect("a bound server has an address")
 }
 
 fn get(target: &str) -> Vec<u8> {

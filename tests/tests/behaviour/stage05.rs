@@ -1,4 +1,5 @@
-//! Chapter 5's server, started in-process: the demo site through the sans-IO `Connection`.
+//! Chapter 5's server, started in-process: the demo site written with the framework, served
+//! through the sans-IO `Connection`.
 //!
 //! As its binary runs it (one connection at a time, keep-alive off), it keeps every promise of
 //! chapter 4. With keep-alive on, the same `Connection` keeps the keep-alive and pipelining
@@ -7,9 +8,7 @@
 use std::time::Duration;
 
 use stage01_tcp_echo::stop::RunningServer;
-use stage03_parser::Request;
-use stage04_router::dispatch::respond;
-use stage04_router::site::demo_router;
+use stage05_framework::site::demo_app;
 use stage05_framework::{Config, Server};
 
 use crate::changes;
@@ -20,9 +19,8 @@ fn start_with(config: Option<Config>) -> RunningServer {
     if let Some(config) = config {
         server = server.with_config(config);
     }
-    let router = demo_router();
     server
-        .spawn(move |request: &Request| respond(&router, request))
+        .spawn(demo_app())
         .expect("a bound server has an address")
 }
 

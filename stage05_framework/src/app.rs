@@ -1,0 +1,171 @@
+//! The application: one value that turns a request into a reply.
+//!
+//! This is WSGI's lesson. A Python web application is one callable,
+//! `application(environ, start_response)`; a server is anything that accepts connections and calls
+//! it, and any WSGI server runs any WSGI application. Here the callable is [`Application::call`],
+//! and this chapter's blocking server, chapter 6's thread pool and chapter 7's async runtime all run
+//! the same [`App`].
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use stage03_parser::status::Status;
+use stage03_parser::{Method, Request};
+use stage04_router::dispatch::{Routed, route};
+use stage04_router::{RouteError, Router};
+
+use crate::error::{Error, ErrorStyle};
+use crate::extensions::Extensions;
+use crate::handler::Handler;
+use crate::input::Input;
+use crate::reply::Reply;
+
+// ANCHOR: application
+/// What a server runs: anything that answers a request. `Send + Sync + 'static`, so that a server
+/// may share it between threads and keep it as long as it runs.
+pub trait Application: Send + Sync + 'static {
+    /// The reply to `request`.
+    fn call(&self, request: Request) -> Reply;
+}
+// ANCHOR_END: application
+
+/// Routes, their handlers, and the state they share.
+///
+/// # Examples
+///
+/// ```
+/// use stage03_parser::{Method, Request};
+/// use stage05_framework::{App, Application, Input};
+///
+/// let mut app = App::new();
+/// app.get("/hello/{name}", |input: Input| format!("Hello, {}!", input.param("name").unwrap()));
+/// let response = app.call(Request::new(Method::Get, "/hello/Ada").unwrap()).wait();
+/// assert_eq!(response.body(), b"Hello, Ada!");
+/// ```
+#[derive(Default)]
+pub struct App {
+    router: Router<Box<dyn Handler>>,
+    state: Arc<Extensions>,
+}
+
+impl App {
+    /// An application with no routes.
+    pub fn new() -> App {
+        App::default()
+    }
+
+    /// Adds a route, or says why it cannot be added (a bad pattern, or one that conflicts).
+    pub fn try_route(
+        &mut self,
+        method: Method,
+        pattern: &str,
+        handler: impl Handler,
+    ) -> Result<&mut App, RouteError> {
+        self.router.route(method, pattern, Box::new(handler))?;
+        Ok(self)
+    }
+
+    /// Adds a route for any method.
+    pub fn try_any(
+        &mut self,
+        pattern: &str,
+        handler: impl Handler,
+    ) -> Result<&mut App, RouteError> {
+        self.router.any(pattern, Box::new(handler))?;
+        Ok(self)
+    }
+
+    /// Adds a route.
+    ///
+    /// # Panics
+    ///
+    /// If the pattern is invalid or conflicts with a route already there: routes are fixed when
+    /// the program is written, so that is a bug to fix before the server starts, and the message
+    /// says which route. [`App::try_route`] returns the error instead.
+    pub fn route(&mut self, method: Method, pattern: &str, handler: impl Handler) -> &mut App {
+        if let Err(error) = self.router.route(method, pattern, Box::new(handler)) {
+            panic!("{error}");
+        }
+        self
+    }
+
+    /// `GET` (and so `HEAD`) `pattern`.
+    pub fn get(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        self.route(Method::Get, pattern, handler)
+    }
+
+    /// `POST` `pattern`.
+    pub fn post(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        self.route(Method::Post, pattern, handler)
+    }
+
+    /// `PUT` `pattern`.
+    pub fn put(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        self.route(Method::Put, pattern, handler)
+    }
+
+    /// `DELETE` `pattern`.
+    pub fn delete(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        self.route(Method::Delete, pattern, handler)
+    }
+
+    /// `PATCH` `pattern`.
+    pub fn patch(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        self.route(Method::Patch, pattern, handler)
+    }
+
+    /// Any method on `pattern`.
+    ///
+    /// # Panics
+    ///
+    /// As [`App::route`].
+    pub fn any(&mut self, pattern: &str, handler: impl Handler) -> &mut App {
+        if let Err(error) = self.router.any(pattern, Box::new(handler)) {
+            panic!("{error}");
+        }
+        self
+    }
+
+    /// Shares `value` with every handler, which reads it with [`Input::state`]. One value per
+    /// type; it must be safe to share between threads (`Sync`), so a value that changes is behind
+    /// a `Mutex` or made of atomics.
+    ///
+    /// # Panics
+    ///
+    /// If called after the application has been cloned into a server (it is then shared).
+    pub fn with_state<T: Send + Sync + 'static>(&mut self, value: T) -> &mut App {
+        Arc::get_mut(&mut self.state)
+            .expect("state is added before the application is shared")
+            .insert(value);
+        self
+    }
+
+    /// The routes, in the order they were added.
+    pub fn routes(&self) -> &[stage04_router::Route] {
+        self.router.routes()
+    }
+}
+
+// ANCHOR: app_call
+impl Application for App {
+    fn call(&self, request: Request) -> Reply {
+        let style = ErrorStyle::of(&request);
+        let (handler, params) = match route(&self.router, &request) {
+            Routed::To(handler, params) => (handler, params),
+            Routed::Answered(response) => return Reply::Ready(response),
+        };
+        let what = format!("{} {}", request.method, request.target);
+        let input = Input::new(request, params, Arc::clone(&self.state));
+        // One handler's bug must not stop the server: its panic becomes this request's 500.
+        match panic::catch_unwind(AssertUnwindSafe(|| handler.call(input))) {
+            Ok(reply) => reply,
+            Err(_) => {
+                // The panic hook has printed the handler's message already.
+                eprintln!("{what}: the handler panicked");
+                let error = Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error");
+                Reply::Ready(error.render(style))
+            }
+        }
+    }
+}
+// ANCHOR_END: app_call
