@@ -9,6 +9,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
+use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage03_parser::{Method, Request};
 use stage04_router::dispatch::{Routed, route};
@@ -152,7 +153,7 @@ impl Application for App {
         let style = ErrorStyle::of(&request);
         let (handler, params) = match route(&self.router, &request) {
             Routed::To(handler, params) => (handler, params),
-            Routed::Answered(response) => return Reply::Ready(response),
+            Routed::Answered(response) => return Reply::Ready(in_style(response, style)),
         };
         let what = format!("{} {}", request.method, request.target);
         let input = Input::new(request, params, Arc::clone(&self.state));
@@ -169,3 +170,19 @@ impl Application for App {
     }
 }
 // ANCHOR_END: app_call
+
+/// The router's own answers are HTML pages (chapter 4); an API client gets its errors as JSON,
+/// with the same status and headers (`Allow`, `Location`).
+fn in_style(response: Response, style: ErrorStyle) -> Response {
+    let status = response.status();
+    if style != ErrorStyle::Json || status.code() < 400 {
+        return response;
+    }
+    let mut json = Error::new(status, status.reason()).render(style);
+    for (name, value) in response.headers().iter() {
+        if !name.eq_ignore_ascii_case("Content-Type") && !name.eq_ignore_ascii_case("Date") {
+            json.append_header(name, value);
+        }
+    }
+    json
+}

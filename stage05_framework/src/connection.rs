@@ -193,26 +193,22 @@ impl Connection {
     // ANCHOR: next
     /// What to do next, at `now`.
     pub fn next(&mut self, now: Now) -> Next {
-        if let Phase::Closed { linger } = self.phase {
-            return Next::Close { linger };
-        }
+        // A closed connection has no deadline and no output, so it falls through to the end.
         if self
             .deadline()
             .is_some_and(|deadline| now.instant >= deadline)
         {
             self.deadline_passed(now);
-            if let Phase::Closed { linger } = self.phase {
-                return Next::Close { linger };
-            }
         }
         if !self.output.is_empty() {
             return Next::Write;
         }
         match self.phase {
-            Phase::Closed { linger } | Phase::Closing { linger } => {
+            Phase::Closing { linger } => {
                 self.close(linger);
                 Next::Close { linger }
             }
+            Phase::Closed { linger } => Next::Close { linger },
             Phase::Busy { .. } => Next::Busy,
             Phase::Waiting { .. } | Phase::Reading { .. } => self.read_on(now),
         }

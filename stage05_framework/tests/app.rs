@@ -179,6 +179,13 @@ fn routing_outcomes_are_chapter_4s() {
     let delete = app.call(request(Method::Delete, "/hello", None)).wait();
     assert_eq!(delete.status(), Status::METHOD_NOT_ALLOWED);
     assert_eq!(delete.headers().get("Allow").unwrap(), "GET, HEAD, OPTIONS");
+    let api = app
+        .call(request(Method::Delete, "/hello", Some("application/json")))
+        .wait();
+    assert_eq!(api.body(), br#"{"error":"Method Not Allowed"}"#);
+    assert_eq!(api.headers().get("Allow").unwrap(), "GET, HEAD, OPTIONS");
+    let missing = app.call(request(Method::Get, "/api/nothing", None)).wait();
+    assert_eq!(missing.body(), br#"{"error":"Not Found"}"#);
     let head = app.call(request(Method::Head, "/hello", None)).wait();
     assert_eq!(
         head.body(),

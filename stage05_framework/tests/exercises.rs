@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
-use stage05_framework::{Config, Connection, Next, Now};
+use stage03_parser::{Method, Request};
+use stage05_framework::{Config, Connection, ErrorStyle, Next, Now};
 
 /// Drives `connection` until it wants to read or closes, answering `200 OK` to every request;
 /// returns what it wrote and whether it closed.
@@ -90,4 +91,38 @@ fn exercise_5_2_a_connection_answers_at_most_100_requests() {
         "the 100th answer says it is the last: {last}"
     );
     assert_eq!(written.matches("Connection: close").count(), 1);
+}
+
+fn style_for(accept: &str) -> ErrorStyle {
+    let mut request = Request::new(Method::Get, "/messages/7").expect("a valid target");
+    request.headers.append("Accept", accept);
+    ErrorStyle::of(&request)
+}
+
+/// Exercise 5.3: RFC 9457's problem details are JSON too.
+#[test]
+#[ignore = "exercise 5.3: application/problem+json asks for JSON errors"]
+fn exercise_5_3_problem_json_is_json() {
+    assert_eq!(style_for("application/problem+json"), ErrorStyle::Json);
+    assert_eq!(style_for("application/json"), ErrorStyle::Json);
+    assert_eq!(style_for("text/plain"), ErrorStyle::Text);
+}
+
+/// Exercise 5.4: `Accept` lists types with weights, `q=0` to `q=1` (RFC 9110 §12.5.1); the
+/// heaviest of HTML and JSON wins, the first listed on a tie, and a type the client weighs 0 is
+/// one it refuses.
+#[test]
+#[ignore = "exercise 5.4: Accept's q-values decide between HTML and JSON"]
+fn exercise_5_4_the_heaviest_accepted_type_wins() {
+    let cases = [
+        ("text/html;q=0.5, application/json", ErrorStyle::Json),
+        ("application/json;q=0.1, text/html", ErrorStyle::Html),
+        ("application/json, text/html", ErrorStyle::Json),
+        ("text/html, application/json", ErrorStyle::Html),
+        ("application/json;q=0, text/html;q=0.2", ErrorStyle::Html),
+        ("text/html;q=0", ErrorStyle::Text),
+    ];
+    for (accept, style) in cases {
+        assert_eq!(style_for(accept), style, "{accept}");
+    }
 }
