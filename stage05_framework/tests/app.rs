@@ -116,11 +116,13 @@ fn an_error_is_rendered_for_the_client_that_asked() {
 
 #[test]
 fn the_question_mark_turns_a_bad_body_into_a_400() {
+    // ANCHOR: question_mark
     let mut app = App::new();
     app.post("/api/messages", |input: Input| -> Result<String, Error> {
         let value = json::parse_bytes(&input.request.body)?;
         Ok(format!("got {value}"))
     });
+    // ANCHOR_END: question_mark
     let mut bad = request(Method::Post, "/api/messages", None);
     bad.body = b"{\"text\": \"hi\",}".to_vec();
     let response = app.call(bad).wait();
@@ -146,6 +148,7 @@ fn a_panicking_handler_is_a_500_and_the_app_goes_on() {
 
 #[test]
 fn state_is_shared_by_every_request() {
+    // ANCHOR: shared_state
     struct Visits(AtomicU64);
     let mut app = App::new();
     app.with_state(Visits(AtomicU64::new(0)))
@@ -153,6 +156,7 @@ fn state_is_shared_by_every_request() {
             let visits = input.state::<Visits>().expect("the state was given");
             (visits.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
         });
+    // ANCHOR_END: shared_state
     assert_eq!(get(&app, "/count").body(), b"1");
     assert_eq!(get(&app, "/count").body(), b"2");
 }
