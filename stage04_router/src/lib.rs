@@ -23,5 +23,6 @@ mod tree;
 
 pub use error::{PatternProblem, RouteError};
 pub use params::Params;
+pub use pattern::parameter_names;
 pub use router::{Lookup, Route, Router};
 pub use stage03_parser::Method;

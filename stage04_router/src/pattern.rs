@@ -98,6 +98,23 @@ fn parse_segment(text: &str) -> Result<Segment, (usize, PatternProblem)> {
     }
 }
 
+/// The names a pattern gives its parameters, in order, or why the pattern is invalid:
+/// `["id"]` for `/items/{id}`. Chapter 5's route macros check each pattern with it while the
+/// program compiles, so a typo in a route is a compile error rather than a panic at start-up.
+///
+/// # Examples
+///
+/// ```
+/// use stage04_router::parameter_names;
+///
+/// assert_eq!(parameter_names("/files/{dir}/{*rest}").unwrap(), ["dir", "rest"]);
+/// assert!(parameter_names("/users/{id").is_err());
+/// ```
+pub fn parameter_names(pattern: &str) -> Result<Vec<String>, RouteError> {
+    let segments = parse(pattern)?;
+    Ok(names(&segments).cloned().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Segment, parse, split_path};

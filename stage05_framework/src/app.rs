@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorStyle};
 use crate::extensions::Extensions;
 use crate::handler::Handler;
 use crate::input::Input;
+use crate::macro_support::RouteSpec;
 use crate::reply::Reply;
 
 // ANCHOR: application
@@ -138,6 +139,31 @@ impl App {
         Arc::get_mut(&mut self.state)
             .expect("state is added before the application is shared")
             .insert(value);
+        self
+    }
+
+    /// Adds the routes that `#[get("…")]` and the other attributes describe, collected by
+    /// [`routes!`](crate::routes).
+    ///
+    /// # Panics
+    ///
+    /// As [`App::route`], for a route that conflicts with one already there (the attribute has
+    /// checked each pattern while the program compiled).
+    pub fn mount(&mut self, routes: Vec<RouteSpec>) -> &mut App {
+        for RouteSpec {
+            method,
+            pattern,
+            handler,
+        } in routes
+        {
+            let added = match method {
+                Some(method) => self.router.route(method, pattern, handler),
+                None => self.router.any(pattern, handler),
+            };
+            if let Err(error) = added {
+                panic!("{error}");
+            }
+        }
         self
     }
 

@@ -15,6 +15,10 @@
 //! with an async runtime; both drive the same `Connection` and run the same `App`.
 #![forbid(unsafe_code)]
 
+// The route attributes' expansion names `::stage05_framework::…`; this makes that path work
+// inside this crate too (its own demo site uses the attributes).
+extern crate self as stage05_framework;
+
 pub mod app;
 pub mod block_on;
 pub mod connection;
@@ -23,7 +27,10 @@ pub mod extensions;
 pub mod handler;
 pub mod input;
 pub mod into_response;
+#[doc(hidden)]
+pub mod macro_support;
 pub mod reply;
+pub mod route_errors;
 pub mod server;
 pub mod site;
 
@@ -36,3 +43,14 @@ pub use input::Input;
 pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
 pub use reply::Reply;
 pub use server::Server;
+pub use stage03_parser::json;
+pub use stage03_parser::{Method, Request, Response, Status};
+pub use stage05_framework_macros::{delete, get, patch, post, put, route};
+
+/// The routes the attributes describe, for [`App::mount`]: `routes![home, hello, echo]`.
+#[macro_export]
+macro_rules! routes {
+    ($($handler:path),* $(,)?) => {
+        ::std::vec![$(<$handler as $crate::macro_support::RouteDef>::route()),*]
+    };
+}

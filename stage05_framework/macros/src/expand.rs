@@ -1,0 +1,241 @@
+//! Writing the route: the function unchanged, then a type of the same name that describes it.
+//!
+//! For `#[get("/hello/{name}")] fn hello(name: &str) -> String`, the output is the function, and
+//!
+//! ```text
+//! struct hello {}
+//! impl RouteDef for hello {
+//!     fn route() -> RouteSpec {
+//!         RouteSpec::new(Some(Method::Get), "/hello/{name}", |input: Input| -> Reply {
+//!             let style = ErrorStyle::of(&input.request);
+//!             let a0 = match path_param::<String>(&input, "name") { Ok(v) => v, Err(e) => … };
+//!             IntoReply::into_reply(hello(&a0), style)
+//!         })
+//!     }
+//! }
+//! ```
+//!
+//! The struct lives in the type namespace and the function in the value namespace, so both can be
+//! called `hello`: the function stays callable as it was written, and `routes![hello]` names the
+//! struct. (Rocket does the same.)
+
+use proc_macro::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
+
+use crate::check::{self, Source};
+use crate::error::MacroError;
+use crate::signature::{self, Signature};
+
+const SUPPORT: &str = "::stage05_framework::macro_support";
+
+/// The expansion of a route attribute: `method` is the variant of `Method` for `#[get]` and the
+/// like, `None` for `#[route(METHOD, "…")]`, which names it in `args`.
+pub fn route(method: Option<&str>, args: TokenStream, item: TokenStream) -> TokenStream {
+    match expand(method, args, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            // The function is kept, so the one error reported is ours, not a cascade of
+            // "cannot find function" errors where it is used.
+            let mut out = item;
+            out.extend(error.into_tokens());
+            out
+        }
+    }
+}
+
+fn expand(
+    method: Option<&str>,
+    args: TokenStream,
+    item: TokenStream,
+) -> Result<TokenStream, MacroError> {
+    let (method, pattern, pattern_span) = read_args(method, args)?;
+    let signature = signature::read(item.clone())?;
+    let sources = check::sources(&signature, &pattern, pattern_span)?;
+    let mut out = item;
+    out.extend(describe(&signature, &method, &pattern, &sources));
+    Ok(out)
+}
+
+/// The method (`Some("Get")`, or `None` for any) and the pattern, with the pattern's span.
+fn read_args(
+    method: Option<&str>,
+    args: TokenStream,
+) -> Result<(Option<String>, String, Span), MacroError> {
+    let mut tokens = args.into_iter();
+    let method = match method {
+        Some(method) => Some(method.to_string()),
+        None => match tokens.next() {
+            Some(TokenTree::Ident(word)) => {
+                let name = word.to_string();
+                let method = method_variant(&name).ok_or_else(|| {
+                    MacroError::new(
+                        word.span(),
+                        format!(
+                            "unknown method `{name}`: use GET, HEAD, POST, PUT, DELETE, OPTIONS, \
+                             TRACE, PATCH, or ANY for every method"
+                        ),
+                    )
+                })?;
+                match tokens.next() {
+                    Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
+                    _ => {
+                        return Err(MacroError::new(
+                            word.span(),
+                            "expected `#[route(METHOD, \"/pattern\")]`",
+                        ));
+                    }
+                }
+                method.map(str::to_string)
+            }
+            other => {
+                let span = other.map_or(Span::call_site(), |t| t.span());
+                return Err(MacroError::new(
+                    span,
+                    "expected `#[route(METHOD, \"/pattern\")]`",
+                ));
+            }
+        },
+    };
+    let (pattern, span) = match tokens.next() {
+        Some(TokenTree::Literal(literal)) => (string_value(&literal)?, literal.span()),
+        other => {
+            let span = other.map_or(Span::call_site(), |t| t.span());
+            return Err(MacroError::new(
+                span,
+                "expected the route's pattern, a string such as \"/hello/{name}\"",
+            ));
+        }
+    };
+    if let Some(extra) = tokens.next() {
+        return Err(MacroError::new(
+            extra.span(),
+            "unexpected after the pattern",
+        ));
+    }
+    Ok((method, pattern, span))
+}
+
+/// `Some(variant)` for a method this attribute knows, `Some(None)`… as `None` for `ANY`.
+fn method_variant(name: &str) -> Option<Option<&'static str>> {
+    let variant = match name {
+        "GET" => "Get",
+        "HEAD" => "Head",
+        "POST" => "Post",
+        "PUT" => "Put",
+        "DELETE" => "Delete",
+        "OPTIONS" => "Options",
+        "TRACE" => "Trace",
+        "PATCH" => "Patch",
+        "ANY" => return Some(None),
+        _ => return None,
+    };
+    Some(Some(variant))
+}
+
+/// The text of a plain string literal: `"/hello/{name}"` → `/hello/{name}`.
+fn string_value(literal: &Literal) -> Result<String, MacroError> {
+    let text = literal.to_string();
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => Ok(inner.to_string()),
+        _ => Err(MacroError::new(
+            literal.span(),
+            "the pattern is a plain string literal such as \"/hello/{name}\", without escapes",
+        )),
+    }
+}
+
+/// The struct and its `RouteDef` implementation.
+fn describe(
+    signature: &Signature,
+    method: &Option<String>,
+    pattern: &str,
+    sources: &[Source],
+) -> TokenStream {
+    let name = &signature.name;
+    let method = match method {
+        Some(variant) => {
+            format!("::core::option::Option::Some(::stage05_framework::Method::{variant})")
+        }
+        None => "::core::option::Option::None".to_string(),
+    };
+    // Each argument: a statement that computes it (if any), and the expression passed.
+    let mut body = code("let __style = ::stage05_framework::ErrorStyle::of(&input.request);");
+    let mut call_args = TokenStream::new();
+    for (i, (param, source)) in signature.params.iter().zip(sources).enumerate() {
+        let var = format!("__a{i}");
+        let param_name = Literal::string(&param.name.to_string()).to_string();
+        let (ty, arg): (TokenStream, String) = match source {
+            Source::PathStr => (code("::std::string::String"), format!("&{var}")),
+            Source::PathString => (code("::std::string::String"), var.clone()),
+            Source::PathParsed(ty) => (ty.clone(), var.clone()),
+            Source::Json => (code("::stage05_framework::json::Value"), var.clone()),
+            Source::State(ty) => {
+                let mut reference = code("&");
+                reference.extend(ty.clone());
+                (reference, var.clone())
+            }
+            Source::Request => (TokenStream::new(), "&input.request".to_string()),
+            Source::Input => (TokenStream::new(), "input".to_string()),
+        };
+        let fetch = match source {
+            Source::PathStr | Source::PathString | Source::PathParsed(_) => {
+                Some(format!("path_param(&input, {param_name})"))
+            }
+            Source::Json => Some("json_body(&input)".to_string()),
+            Source::State(_) => Some("state(&input)".to_string()),
+            Source::Request | Source::Input => None,
+        };
+        if let Some(fetch) = fetch {
+            body.extend(code(&format!("let {var}:")));
+            body.extend(ty);
+            body.extend(code(&format!(
+                "= match {SUPPORT}::{fetch} {{ \
+                    ::core::result::Result::Ok(value) => value, \
+                    ::core::result::Result::Err(error) => return {SUPPORT}::refuse(error, __style), \
+                 }};"
+            )));
+        }
+        call_args.extend(code(&format!("{arg},")));
+    }
+    let mut call = TokenStream::new();
+    call.extend([TokenTree::Ident(name.clone())]);
+    call.extend([TokenTree::Group(Group::new(
+        Delimiter::Parenthesis,
+        call_args,
+    ))]);
+    body.extend(code("::stage05_framework::IntoReply::into_reply"));
+    let mut into_args = call;
+    into_args.extend(code(", __style"));
+    body.extend([TokenTree::Group(Group::new(
+        Delimiter::Parenthesis,
+        into_args,
+    ))]);
+
+    let mut out = code("#[doc(hidden)] #[allow(non_camel_case_types)]");
+    out.extend(signature.visibility.clone());
+    out.extend(code("struct"));
+    out.extend([TokenTree::Ident(name.clone())]);
+    out.extend(code("{}"));
+    out.extend(code(&format!("impl {SUPPORT}::RouteDef for")));
+    out.extend([TokenTree::Ident(name.clone())]);
+    let pattern = Literal::string(pattern).to_string();
+    let mut handler = code("|input: ::stage05_framework::Input| -> ::stage05_framework::Reply");
+    handler.extend([TokenTree::Group(Group::new(Delimiter::Brace, body))]);
+    let mut spec_args = code(&format!("{method}, {pattern},"));
+    spec_args.extend(handler);
+    let mut route_body = code(&format!("{SUPPORT}::RouteSpec::new"));
+    route_body.extend([TokenTree::Group(Group::new(
+        Delimiter::Parenthesis,
+        spec_args,
+    ))]);
+    let mut route_fn = code(&format!("fn route() -> {SUPPORT}::RouteSpec"));
+    route_fn.extend([TokenTree::Group(Group::new(Delimiter::Brace, route_body))]);
+    out.extend([TokenTree::Group(Group::new(Delimiter::Brace, route_fn))]);
+    out
+}
+
+/// Rust source, as tokens. Only ever called with code written in this file.
+fn code(source: &str) -> TokenStream {
+    source
+        .parse()
+        .unwrap_or_else(|e| panic!("the macro's own code does not parse: {e:?}: {source}"))
+}

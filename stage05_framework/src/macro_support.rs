@@ -1,0 +1,78 @@
+//! What the route attributes' expansion calls. Not for handlers to use directly: the functions
+//! here are the small steps `#[get("/hello/{name}")]` writes into its expansion, kept in the
+//! framework so the generated code stays short.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use stage03_parser::Method;
+use stage03_parser::json::{self, Value};
+use stage03_parser::status::Status;
+
+use crate::error::{Error, ErrorStyle};
+use crate::handler::Handler;
+use crate::input::Input;
+use crate::reply::Reply;
+
+/// What `routes![…]` collects: one route, described by the attribute on its function.
+pub trait RouteDef {
+    fn route() -> RouteSpec;
+}
+
+/// A route ready for [`App::mount`](crate::App::mount): its method (`None`: any), its pattern,
+/// and the handler the attribute wrote.
+pub struct RouteSpec {
+    pub method: Option<Method>,
+    pub pattern: &'static str,
+    pub handler: Box<dyn Handler>,
+}
+
+impl RouteSpec {
+    pub fn new(method: Option<Method>, pattern: &'static str, handler: impl Handler) -> RouteSpec {
+        RouteSpec {
+            method,
+            pattern,
+            handler: Box::new(handler),
+        }
+    }
+}
+
+impl std::fmt::Debug for RouteSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let method = self.method.as_ref().map_or("ANY", |m| m.as_str());
+        write!(f, "RouteSpec({method} {})", self.pattern)
+    }
+}
+
+/// The value of `{name}`, parsed as `T`. A value that does not parse is the client's mistake:
+/// the path reached a route, but with something that route cannot take, so `400`, saying what.
+pub fn path_param<T>(input: &Input, name: &str) -> Result<T, Error>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    // The attribute checked at compile time that the pattern names every parameter it reads.
+    let text = input.param(name).unwrap_or_default();
+    text.parse()
+        .map_err(|e| Error::bad_request(format!("invalid value {text:?} for {name}: {e}")))
+}
+
+/// The application's state of type `T`. Missing state is a bug in the program, not the client's:
+/// `500`, and the log says which type.
+pub fn state<T: Send + Sync + 'static>(input: &Input) -> Result<&T, Error> {
+    input.state::<T>().ok_or_else(|| {
+        let name = std::any::type_name::<T>();
+        eprintln!("a handler asked for state {name}, which the application was not given");
+        Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    })
+}
+
+/// The body, parsed as JSON; a body that is not JSON is a `400` that says where.
+pub fn json_body(input: &Input) -> Result<Value, Error> {
+    Ok(json::parse_bytes(&input.request.body)?)
+}
+
+/// The reply for an argument that could not be given.
+pub fn refuse(error: Error, style: ErrorStyle) -> Reply {
+    Reply::Ready(error.render(style))
+}

@@ -1,0 +1,149 @@
+//! The route attributes, used as a site uses them: parameters by name, typed ones parsed, the
+//! request, the JSON body and shared state as arguments, and the function still callable.
+
+use std::sync::Mutex;
+
+use stage05_framework::json::Value;
+use stage05_framework::{
+    App, Application, Error, Html, Input, Method, Request, Response, Status, get, post, route,
+    routes,
+};
+
+// ANCHOR: attribute_example
+#[get("/hello/{name}")]
+fn hello(name: &str) -> String {
+    format!("Hello, {name}!")
+}
+
+#[get("/items/{id}")]
+fn item(id: u64) -> String {
+    format!("item {id}")
+}
+// ANCHOR_END: attribute_example
+
+#[route(PUT, "/items/{id}/{label}")]
+fn relabel(id: u32, label: String, request: &Request) -> Result<String, Error> {
+    if request.body.is_empty() {
+        return Err(Error::bad_request("an empty body"));
+    }
+    Ok(format!("{id} is now {label}"))
+}
+
+struct Notes(Mutex<Vec<String>>);
+
+#[post("/notes")]
+fn add_note(body: Value, notes: &Notes) -> Result<(Status, String), Error> {
+    let text = body
+        .get("text")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::bad_request("a note needs a \"text\""))?;
+    let mut notes = notes.0.lock().unwrap_or_else(|e| e.into_inner());
+    notes.push(text.to_string());
+    Ok((Status::CREATED, format!("note {}", notes.len())))
+}
+
+#[route(ANY, "/whole/{part}")]
+fn whole(part: String, input: Input) -> Html<String> {
+    Html(format!("<p>{part} {}</p>", input.request.method))
+}
+
+fn app() -> App {
+    let mut app = App::new();
+    app.with_state(Notes(Mutex::new(Vec::new())))
+        .mount(routes![hello, item, relabel, add_note, whole]);
+    app
+}
+
+fn call(app: &App, method: Method, target: &str, body: &[u8]) -> Response {
+    let mut request = Request::new(method, target).expect("a valid target");
+    request.body = body.to_vec();
+    app.call(request).wait()
+}
+
+fn text(response: &Response) -> String {
+    String::from_utf8_lossy(response.body()).into_owned()
+}
+
+#[test]
+fn path_parameters_arrive_by_name_and_typed_ones_are_parsed() {
+    let app = app();
+    let hello = call(&app, Method::Get, "/hello/Z%C3%BCrich", b"");
+    assert_eq!(text(&hello), "Hello, Zürich!");
+    assert_eq!(text(&call(&app, Method::Get, "/items/42", b"")), "item 42");
+    let bad = call(&app, Method::Get, "/items/forty-two", b"");
+    assert_eq!(bad.status(), Status::BAD_REQUEST);
+    assert_eq!(
+        text(&bad),
+        "invalid value \"forty-two\" for id: invalid digit found in string\n"
+    );
+}
+
+#[test]
+fn the_request_the_json_body_and_the_state_are_arguments_too() {
+    let app = app();
+    let relabel = call(&app, Method::Put, "/items/7/blue", b"x");
+    assert_eq!(text(&relabel), "7 is now blue");
+    assert_eq!(
+        call(&app, Method::Put, "/items/7/blue", b"").status(),
+        Status::BAD_REQUEST
+    );
+    let first = call(&app, Method::Post, "/notes", br#"{"text": "hi"}"#);
+    assert_eq!(
+        (first.status(), text(&first)),
+        (Status::CREATED, "note 1".into())
+    );
+    let second = call(&app, Method::Post, "/notes", br#"{"text": "again"}"#);
+    assert_eq!(text(&second), "note 2", "the state is shared");
+    let not_json = call(&app, Method::Post, "/notes", b"{oops");
+    assert_eq!(not_json.status(), Status::BAD_REQUEST);
+    assert!(
+        text(&not_json).starts_with("invalid JSON body:"),
+        "{}",
+        text(&not_json)
+    );
+}
+
+#[test]
+fn a_route_for_any_method_and_the_whole_input() {
+    let app = app();
+    let answer = call(&app, Method::Delete, "/whole/x", b"");
+    assert_eq!(text(&answer), "<p>x DELETE</p>");
+    assert_eq!(
+        answer.headers().get("Content-Type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+}
+
+#[test]
+fn the_function_is_still_a_function() {
+    assert_eq!(hello("you"), "Hello, you!");
+    assert_eq!(item(3), "item 3");
+}
+
+#[test]
+fn the_method_is_the_attributes() {
+    let app = app();
+    let wrong = call(&app, Method::Post, "/hello/you", b"");
+    assert_eq!(wrong.status(), Status::METHOD_NOT_ALLOWED);
+    let routes: Vec<String> = app
+        .routes()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method.as_ref().map_or("ANY", |m| m.as_str()),
+                r.pattern
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "GET /hello/{name}",
+            "GET /items/{id}",
+            "PUT /items/{id}/{label}",
+            "POST /notes",
+            "ANY /whole/{part}"
+        ]
+    );
+}
