@@ -65,6 +65,10 @@ pub struct Config {
     /// Whether a connection may carry more than one request. Default `true`; a server that
     /// serves one connection at a time turns it off, or one idle browser would stall everyone.
     pub keep_alive: bool,
+    /// The slowest a client may take its answer, in bytes per second: an answer must be written
+    /// within `timeouts.response` plus its size at this rate. Default 8 KiB/s, so a 4 MiB page
+    /// has 8 minutes and a client that reads nothing is dropped after 10 s.
+    pub min_send_rate: u32,
 }
 
 impl Default for Config {
@@ -74,6 +78,7 @@ impl Default for Config {
             timeouts: Timeouts::default(),
             idle: Duration::from_secs(5),
             keep_alive: true,
+            min_send_rate: 8 * 1024,
         }
     }
 }
@@ -106,8 +111,13 @@ enum Phase {
     /// No byte of the next request yet. `since`: the connection opened (first request) or the
     /// last response was written (later ones).
     Waiting { since: Instant },
-    /// Part of a request has arrived; it must all be in by `deadline`.
-    Reading { deadline: Instant },
+    /// Part of a request has arrived; it must all be in by `deadline`. A pipelined request that
+    /// arrived with an earlier one gets its time from when that one's answer is written
+    /// (`restart_when_written`).
+    Reading {
+        deadline: Instant,
+        restart_when_written: bool,
+    },
     /// The application has a request: answer it without a body if `head_only`, and keep the
     /// connection open after it if `keep_alive` (saying so, if the client speaks `http10`).
     Busy {
@@ -130,9 +140,17 @@ pub struct Connection {
     parser: Parser,
     /// Received and not yet parsed into a request.
     input: Vec<u8>,
-    /// To send, and when the oldest unsent byte was queued (the response deadline runs from it).
+    /// When bytes last arrived: they are judged by that, not by when `next` happens to run.
+    received_at: Instant,
+    /// More was sent than any request may be: what is over is dropped, and the connection
+    /// refuses or closes.
+    overflowed: bool,
+    /// To send: the bytes of `output` from `written` on. Written bytes are dropped only when all
+    /// are, so a partial write costs nothing (no copy of the rest to the front).
     output: Vec<u8>,
-    output_since: Option<Instant>,
+    written: usize,
+    /// When the output must have been written by: `response` plus its size at `min_send_rate`.
+    output_deadline: Option<Instant>,
     phase: Phase,
     /// Requests answered so far.
     answered: u64,
@@ -151,8 +169,11 @@ impl Connection {
             peer,
             parser: Parser::new(config.limits),
             input: Vec::new(),
+            received_at: now.instant,
+            overflowed: false,
             output: Vec::new(),
-            output_since: None,
+            written: 0,
+            output_deadline: None,
             phase: Phase::Waiting { since: now.instant },
             answered: 0,
             unparsed: false,
@@ -161,13 +182,28 @@ impl Connection {
         }
     }
 
-    /// Bytes read from the socket at `now`. Call it only after [`Next::Read`]: that is what keeps
-    /// the input bounded by the parser's limits.
+    /// Bytes read from the socket at `now`. A driver reads only after [`Next::Read`]; what it
+    /// reads past the most one request may take (its head and body limits, twice over for
+    /// chunked framing) is dropped, and the request refused, so the input stays bounded.
     pub fn receive(&mut self, bytes: &[u8], now: Now) {
-        if bytes.is_empty() || matches!(self.phase, Phase::Closed { .. }) {
-            return;
+        if bytes.is_empty() || matches!(self.phase, Phase::Closing { .. } | Phase::Closed { .. }) {
+            return; // nobody will read them
         }
+        self.received_at = now.instant;
+        let room = self.input_cap().saturating_sub(self.input.len());
+        if bytes.len() > room {
+            self.overflowed = true;
+        }
+        self.input
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.unparsed = true;
         if let Phase::Waiting { since } = self.phase {
+            // Empty lines before a request are not its first byte (RFC 9112 §2.2): some clients
+            // send a CRLF after a body.
+            self.skip_empty_lines();
+            if self.input.is_empty() || self.input == b"\r" {
+                return;
+            }
             // The first request must be in within `request` of the connection; a later one
             // within `request` of its first byte.
             let start = if self.answered == 0 {
@@ -177,10 +213,9 @@ impl Connection {
             };
             self.phase = Phase::Reading {
                 deadline: start + self.config.timeouts.request,
+                restart_when_written: false,
             };
         }
-        self.input.extend_from_slice(bytes);
-        self.unparsed = true;
     }
 
     /// The client closed its sending half (a read returned 0). Requests already received are
@@ -193,14 +228,14 @@ impl Connection {
     // ANCHOR: next
     /// What to do next, at `now`.
     pub fn next(&mut self, now: Now) -> Next {
-        // A closed connection has no deadline and no output, so it falls through to the end.
-        if self
-            .deadline()
-            .is_some_and(|deadline| now.instant >= deadline)
-        {
+        // Bytes that came before a deadline are read before the deadline is applied to them.
+        let arrived_in_time = self.unparsed
+            && self.output_len() == 0
+            && self.deadline().is_some_and(|d| self.received_at < d);
+        if !arrived_in_time && self.deadline().is_some_and(|d| now.instant >= d) {
             self.deadline_passed(now);
         }
-        if !self.output.is_empty() {
+        if self.output_len() != 0 {
             return Next::Write;
         }
         match self.phase {
@@ -208,6 +243,7 @@ impl Connection {
                 self.close(linger);
                 Next::Close { linger }
             }
+            // A closed connection has no deadline and no output: it always ends here.
             Phase::Closed { linger } => Next::Close { linger },
             Phase::Busy { .. } => Next::Busy,
             Phase::Waiting { .. } | Phase::Reading { .. } => self.read_on(now),
@@ -230,20 +266,27 @@ impl Connection {
         else {
             panic!("Connection::respond called with no request waiting for an answer");
         };
-        if response.refused_header().is_some() {
-            // It would be written as a bare 500; build that here, so it says `close` too.
+        // A refused header would be written as a bare 500: build that here, so it says `close`
+        // too. A 1xx is not an answer at all: the client would wait on for the real one.
+        // Either is the application's bug: the connection closes after the 500.
+        let broken = response.refused_header().is_some() || response.status().is_informational();
+        if broken {
             response = Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n");
         }
-        if keep_alive && !self.peer_closed && !closes(&response) {
-            if http10 {
+        // After a half-close, the requests already received are still answered.
+        let more_may_come = !self.peer_closed || !self.input.is_empty();
+        if keep_alive && more_may_come && !broken && !self.overflowed && !closes(&response) {
+            if http10 && !response.headers().contains("Connection") {
                 // HTTP/1.0 closes unless told otherwise (RFC 9112 §9.3).
                 response.set_header("Connection", "keep-alive");
             }
             self.phase = match self.input.is_empty() {
                 true => Phase::Waiting { since: now.instant },
-                // Pipelined: the next request has begun already.
+                // Pipelined: the next request has begun already; its time starts when this
+                // answer has been written.
                 false => Phase::Reading {
                     deadline: now.instant + self.config.timeouts.request,
+                    restart_when_written: true,
                 },
             };
         } else {
@@ -258,20 +301,31 @@ impl Connection {
 
     /// The bytes to send, oldest first.
     pub fn output(&self) -> &[u8] {
-        &self.output
+        &self.output[self.written..]
     }
 
     /// The first `written` bytes of [`Connection::output`] have been sent, at `now`.
     pub fn wrote(&mut self, written: usize, now: Now) {
-        self.output.drain(..written.min(self.output.len()));
-        if self.output.is_empty() {
-            // An idle connection keeps no buffer: chapter 7 holds ten thousand of them.
-            self.output = Vec::new();
-            self.output_since = None;
-            if let Phase::Waiting { since } = &mut self.phase {
-                // The idle wait starts when the client has the whole answer.
-                *since = now.instant;
+        debug_assert!(written <= self.output_len(), "wrote more than the output");
+        self.written += written.min(self.output_len());
+        if self.output_len() != 0 {
+            return;
+        }
+        // An idle connection keeps no buffer: chapter 7 holds ten thousand of them.
+        self.output = Vec::new();
+        self.written = 0;
+        self.output_deadline = None;
+        match &mut self.phase {
+            // The idle wait starts when the client has the whole answer.
+            Phase::Waiting { since } => *since = now.instant,
+            Phase::Reading {
+                deadline,
+                restart_when_written,
+            } if *restart_when_written => {
+                *deadline = now.instant + self.config.timeouts.request;
+                *restart_when_written = false;
             }
+            _ => {}
         }
     }
 
@@ -280,16 +334,20 @@ impl Connection {
     /// application works or once the connection is closed.
     pub fn deadline(&self) -> Option<Instant> {
         let timeouts = &self.config.timeouts;
-        if let Some(since) = self.output_since {
-            return Some(since + timeouts.response);
-        }
-        match self.phase {
+        let phase = match self.phase {
+            // The idle wait starts only once the answer is written.
+            Phase::Waiting { .. } if self.output_len() != 0 => None,
             Phase::Waiting { since } if self.answered == 0 => {
                 Some(since + timeouts.first_byte.min(timeouts.request))
             }
             Phase::Waiting { since } => Some(since + self.config.idle),
-            Phase::Reading { deadline } => Some(deadline),
+            Phase::Reading { deadline, .. } => Some(deadline),
             Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => None,
+        };
+        // A `100 Continue` waiting to be written does not stop the request's own deadline.
+        match (self.output_deadline, phase) {
+            (Some(output), Some(phase)) => Some(output.min(phase)),
+            (output, phase) => output.or(phase),
         }
     }
     // ANCHOR_END: deadline
@@ -308,6 +366,13 @@ impl Connection {
     // ANCHOR: read_on
     /// Parses what has arrived: a request, a refusal, a `100 Continue`, or a wish for more.
     fn read_on(&mut self, now: Now) -> Next {
+        if self.overflowed {
+            let error = ParseError::BodyTooLarge {
+                limit: self.config.limits.max_body,
+            };
+            self.refuse(&error, now);
+            return Next::Refused(error);
+        }
         if self.unparsed {
             self.unparsed = false;
             match self.parser.parse(&self.input) {
@@ -342,10 +407,15 @@ impl Connection {
     /// Takes a complete request out of the input, and notes how to answer it.
     fn hand_over(&mut self, mut request: Request, consumed: usize) -> Request {
         self.input.drain(..consumed);
+        self.skip_empty_lines();
         if self.input.is_empty() {
             self.input = Vec::new();
         } else {
-            // Pipelined: the next request has begun already.
+            // Pipelined: the next request has begun already. Do not keep a whole body's
+            // capacity for the few bytes that follow it.
+            if self.input.capacity() > 4 * self.input.len().max(8 * 1024) {
+                self.input.shrink_to_fit();
+            }
             self.unparsed = true;
         }
         self.sent_continue = false;
@@ -370,7 +440,10 @@ impl Connection {
 
     /// A deadline has passed at `now`.
     fn deadline_passed(&mut self, now: Now) {
-        if self.output_since.is_some() {
+        if self
+            .output_deadline
+            .is_some_and(|deadline| now.instant >= deadline)
+        {
             // The client does not take its answer: nothing more can be done for it.
             self.close(false);
             return;
@@ -391,17 +464,43 @@ impl Connection {
 
     /// Appends to the output with `write`, starting the response deadline if it was empty.
     fn queue(&mut self, now: Now, write: impl FnOnce(&mut Vec<u8>)) {
-        if self.output.is_empty() {
-            self.output_since = Some(now.instant);
-        }
+        let before = self.output.len();
         write(&mut self.output);
+        // `response` for the first byte, and then time for the bytes at the slowest rate allowed.
+        let rate = f64::from(self.config.min_send_rate.max(1));
+        let transfer = Duration::from_secs_f64((self.output.len() - before) as f64 / rate);
+        let start = self
+            .output_deadline
+            .unwrap_or(now.instant + self.config.timeouts.response);
+        self.output_deadline = Some(start + transfer);
+    }
+
+    fn output_len(&self) -> usize {
+        self.output.len() - self.written
+    }
+
+    /// The most input kept: one request at its limits, its body twice over for chunked framing.
+    fn input_cap(&self) -> usize {
+        let limits = &self.config.limits;
+        limits.max_head + 2 * limits.max_body
+    }
+
+    /// Drops the empty lines a client may send before a request.
+    fn skip_empty_lines(&mut self) {
+        let skip = self
+            .input
+            .chunks(2)
+            .take_while(|pair| *pair == b"\r\n")
+            .count();
+        self.input.drain(..skip * 2);
     }
 
     fn close(&mut self, linger: bool) {
         self.phase = Phase::Closed { linger };
         self.input = Vec::new();
         self.output = Vec::new();
-        self.output_since = None;
+        self.written = 0;
+        self.output_deadline = None;
     }
 }
 
@@ -410,5 +509,6 @@ fn closes(response: &Response) -> bool {
     response
         .headers()
         .get_all("connection")
-        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .any(|option| option.trim_ascii().eq_ignore_ascii_case(b"close"))
 }

@@ -130,7 +130,9 @@ pub fn drive(
                     Err(e) => return Err(e),
                 }
             }
-            Next::Busy => unreachable!("this server answers each request before it asks again"),
+            // This loop answers each request before it asks again, so the connection cannot be
+            // waiting for it; if it ever were, that is a bug, and only this connection is dropped.
+            Next::Busy => return Err(io::Error::other("the connection waits for an answer")),
             Next::Close { linger: true } => return lingering_close(stream),
             Next::Close { linger: false } => return Ok(()),
         }
