@@ -126,3 +126,25 @@ fn exercise_5_4_the_heaviest_accepted_type_wins() {
         assert_eq!(style_for(accept), style, "{accept}");
     }
 }
+
+/// Exercise 5.5: a path parameter that does not parse says which type it should have been.
+#[test]
+#[ignore = "exercise 5.5: the 400 for a typed path parameter names the type"]
+fn exercise_5_5_a_bad_path_parameter_names_its_type() {
+    use stage05_framework::{App, Application, get, routes};
+
+    #[get("/items/{id}")]
+    fn item(id: u64) -> String {
+        format!("item {id}")
+    }
+
+    let mut app = App::new();
+    app.mount(routes![item]);
+    let request = Request::new(Method::Get, "/items/forty-two").expect("a valid target");
+    let response = app.call(request).wait();
+    assert_eq!(response.status(), Status::BAD_REQUEST);
+    assert_eq!(
+        String::from_utf8_lossy(response.body()),
+        "invalid value \"forty-two\" for id (a u64): invalid digit found in string\n"
+    );
+}

@@ -32,6 +32,7 @@ pub fn sources(
     pattern: &str,
     pattern_span: Span,
 ) -> Result<Vec<Source>, MacroError> {
+    // ANCHOR: check_pattern
     let names = stage04_router::parameter_names(pattern)
         .map_err(|error| MacroError::new(pattern_span, error.to_string()))?;
     if let Some(missing) = names.iter().find(|name| {
@@ -48,6 +49,7 @@ pub fn sources(
             ),
         ));
     }
+    // ANCHOR_END: check_pattern
     let sources = signature
         .params
         .iter()

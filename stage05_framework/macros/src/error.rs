@@ -21,6 +21,7 @@ impl MacroError {
         }
     }
 
+    // ANCHOR: into_tokens
     /// `::core::compile_error! { "message" }`, every token at the error's span.
     pub fn into_tokens(self) -> TokenStream {
         let span = self.span;
@@ -45,4 +46,5 @@ impl MacroError {
         .map(with_span)
         .collect()
     }
+    // ANCHOR_END: into_tokens
 }

@@ -14,11 +14,13 @@ mod error;
 mod expand;
 mod signature;
 
+// ANCHOR: get_attribute
 /// `#[get("/pattern")]`: the function answers `GET` (and so `HEAD`) on `/pattern`.
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::route(Some("Get"), args, item)
 }
+// ANCHOR_END: get_attribute
 
 /// `#[post("/pattern")]`.
 #[proc_macro_attribute]

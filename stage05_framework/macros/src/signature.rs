@@ -146,6 +146,7 @@ fn read_params(stream: TokenStream) -> Result<Vec<Param>, MacroError> {
     Ok(params)
 }
 
+// ANCHOR: read_param
 /// One `name: Type` (or `mut name: Type`).
 fn read_param(tokens: Vec<TokenTree>) -> Result<Param, MacroError> {
     let mut tokens = tokens.into_iter().peekable();
@@ -187,3 +188,4 @@ fn read_param(tokens: Vec<TokenTree>) -> Result<Param, MacroError> {
         .collect();
     Ok(Param { name, ty, ty_text })
 }
+// ANCHOR_END: read_param
