@@ -23,6 +23,7 @@ mod tree;
 
 pub use error::{PatternProblem, RouteError};
 pub use params::Params;
-pub use pattern::parameter_names;
+pub use params::decode_segment;
+pub use pattern::{parameter_names, split_path};
 pub use router::{Lookup, Route, Router};
 pub use stage03_parser::Method;

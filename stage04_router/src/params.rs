@@ -39,7 +39,7 @@ pub use stage03_parser::url::Params;
 /// and open another. So no route ever sees one. A `%2F` does reach the value, as a `/` inside
 /// one parameter: a handler that turns a value into a file path must treat every `/` in it
 /// (and `..`) as the climb it may be; chapter 5's file server does.
-pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
+pub fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
     if !segment.contains('%') {
         return Some(Cow::Borrowed(segment));
     }

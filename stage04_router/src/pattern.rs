@@ -23,7 +23,7 @@ pub(crate) enum Segment {
 ///
 /// The leading `/` is dropped and every other one separates, so a trailing slash shows up as a
 /// final empty segment, which is what lets `/hello` and `/hello/` be told apart.
-pub(crate) fn split_path(path: &str) -> impl Iterator<Item = &str> {
+pub fn split_path(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
 // ANCHOR_END: split_path

@@ -13,13 +13,14 @@ use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage03_parser::{Method, Request};
 use stage04_router::dispatch::{Routed, route};
-use stage04_router::{RouteError, Router};
+use stage04_router::{Params, RouteError, Router};
 
 use crate::error::{Error, ErrorStyle};
 use crate::extensions::Extensions;
 use crate::handler::Handler;
 use crate::input::Input;
 use crate::macro_support::RouteSpec;
+use crate::middleware::{Inner, Middleware};
 use crate::reply::Reply;
 
 // ANCHOR: application
@@ -47,6 +48,7 @@ pub trait Application: Send + Sync + 'static {
 #[derive(Default)]
 pub struct App {
     router: Router<Box<dyn Handler>>,
+    layers: Vec<Box<dyn Middleware>>,
     state: Arc<Extensions>,
 }
 
@@ -167,6 +169,27 @@ impl App {
         self
     }
 
+    /// Wraps the application in `layer`. Layers run in the order they are added, the first
+    /// outermost: it sees each request first and each reply last.
+    pub fn wrap(&mut self, layer: impl Middleware) -> &mut App {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
+    // ANCHOR: dispatch
+    /// The innermost step, after every layer: the router, then the handler.
+    pub(crate) fn dispatch(&self, mut input: Input) -> Reply {
+        let style = ErrorStyle::of(&input.request);
+        match route(&self.router, &input.request) {
+            Routed::To(handler, params) => {
+                input.params = params;
+                handler.call(input)
+            }
+            Routed::Answered(response) => Reply::Ready(in_style(response, style)),
+        }
+    }
+    // ANCHOR_END: dispatch
+
     /// The routes, in the order they were added.
     pub fn routes(&self) -> &[stage04_router::Route] {
         self.router.routes()
@@ -177,17 +200,18 @@ impl App {
 impl Application for App {
     fn call(&self, request: Request) -> Reply {
         let style = ErrorStyle::of(&request);
-        let (handler, params) = match route(&self.router, &request) {
-            Routed::To(handler, params) => (handler, params),
-            Routed::Answered(response) => return Reply::Ready(in_style(response, style)),
-        };
         let what = format!("{} {}", request.method, request.target);
-        let input = Input::new(request, params, Arc::clone(&self.state));
-        // One handler's bug must not stop the server: its panic becomes this request's 500.
-        match panic::catch_unwind(AssertUnwindSafe(|| handler.call(input))) {
+        let input = Input::new(request, Params::default(), Arc::clone(&self.state));
+        let layers = Inner {
+            app: self,
+            layers: &self.layers,
+        };
+        // The outermost layer, always there: one handler's bug (or one layer's) must not stop
+        // the server, so its panic becomes this request's 500.
+        match panic::catch_unwind(AssertUnwindSafe(|| layers.run(input))) {
             Ok(reply) => reply,
             Err(_) => {
-                // The panic hook has printed the handler's message already.
+                // The panic hook has printed the message already.
                 eprintln!("{what}: the handler panicked");
                 let error = Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error");
                 Reply::Ready(error.render(style))

@@ -20,6 +20,7 @@
 extern crate self as stage05_framework;
 
 pub mod app;
+pub mod base64;
 pub mod block_on;
 pub mod connection;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod input;
 pub mod into_response;
 #[doc(hidden)]
 pub mod macro_support;
+pub mod middleware;
 pub mod reply;
 pub mod route_errors;
 pub mod server;
@@ -41,6 +43,7 @@ pub use extensions::Extensions;
 pub use handler::Handler;
 pub use input::Input;
 pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
+pub use middleware::{Inner, Middleware};
 pub use reply::Reply;
 pub use server::Server;
 pub use stage03_parser::json;

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use stage01_tcp_echo::cli::{Args, CliError, usage_error};
 use stage05_framework::Server;
-use stage05_framework::site::demo_app;
+use stage05_framework::site::{DEMO_PASSWORD, SiteOptions, demo_app};
 
 const USAGE: &str = "\
 Chapter 5: the demo site, written with the framework, served through a sans-IO connection.
 
 Usage:
-  stage05_framework [--addr HOST:PORT]
+  stage05_framework [--addr HOST:PORT] [--admin-password P] [--block IP,IP...] [--rate-limit N]
 
 The routes so far are chapter 4's (GET /, GET /hello, GET /hello/{name}, POST /echo, any method
 on /debug/request), written as the framework's handlers. Underneath, every connection is one
@@ -20,28 +20,56 @@ Connection, a state machine that parses, answers pipelined requests in order, se
 keeps deadlines and decides when to close. This server serves one connection at a time, so it
 closes each after its response.
 
+Middleware around every route: an access log on standard error, a blocklist (403), a rate limit
+per address (429 with Retry-After) and a password on /admin (401 until the user admin gives it).
+
 Options:
-  --addr HOST:PORT  where to listen (default 127.0.0.1:7878; port 0 = any free port)
-  -h, --help        show this help";
+  --addr HOST:PORT      where to listen (default 127.0.0.1:7878; port 0 = any free port)
+  --admin-password P    the password of the user admin, for /admin (default: the environment
+                        variable ADMIN_PASSWORD, else \"admin\", with a warning)
+  --block IP,IP...      addresses answered 403 for everything
+  --rate-limit N        requests per minute per address (default 600)
+  -h, --help            show this help";
 
 fn main() -> ExitCode {
     let Some(args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
     };
     match parse(args) {
-        Ok(addr) => serve(addr),
+        Ok((addr, options)) => serve(addr, &options),
         Err(e) => usage_error("stage05_framework", &e),
     }
 }
 
-fn parse(mut args: Args) -> Result<SocketAddr, CliError> {
+fn parse(mut args: Args) -> Result<(SocketAddr, SiteOptions), CliError> {
     let addr = args.addr()?;
+    let mut options = SiteOptions::default();
+    let password = args
+        .value("--admin-password")?
+        .or_else(|| std::env::var("ADMIN_PASSWORD").ok());
+    if let Some(password) = password {
+        options.admin_password = password;
+    }
+    if let Some(list) = args.value("--block")? {
+        options.blocked = list
+            .split(',')
+            .map(|ip| ip.trim().parse())
+            .collect::<Result<_, _>>()
+            .map_err(|_| CliError(format!("--block wants IP addresses, not {list:?}")))?;
+    }
+    if let Some(limit) = args.value("--rate-limit")? {
+        options.rate_limit = limit.parse().map_err(|_| {
+            CliError(format!(
+                "--rate-limit wants requests per minute, not {limit:?}"
+            ))
+        })?;
+    }
     args.finish()?;
-    Ok(addr)
+    Ok((addr, options))
 }
 
-fn serve(addr: SocketAddr) -> ExitCode {
-    let app = demo_app();
+fn serve(addr: SocketAddr, options: &SiteOptions) -> ExitCode {
+    let app = demo_app(options);
     let bound = Server::bind(addr).and_then(|server| Ok((server.local_addr()?, server)));
     let (local, server) = match bound {
         Ok(bound) => bound,
@@ -51,6 +79,12 @@ fn serve(addr: SocketAddr) -> ExitCode {
         }
     };
     println!("listening on http://{local}");
+    if options.admin_password == DEMO_PASSWORD {
+        eprintln!(
+            "warning: /admin uses the demo password {DEMO_PASSWORD:?}; set --admin-password or \
+             ADMIN_PASSWORD before anyone else can reach this server"
+        );
+    }
     println!("routes:");
     for route in app.routes() {
         let method = route.method.as_ref().map_or("ANY", |m| m.as_str());

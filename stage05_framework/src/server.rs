@@ -29,9 +29,10 @@ const READ_CHUNK: usize = 8 * 1024;
 /// # Examples
 ///
 /// ```
-/// use stage05_framework::{Server, site::demo_app};
+/// use stage05_framework::Server;
+/// use stage05_framework::site::{SiteOptions, demo_app};
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(demo_app())?;
+/// let server = Server::bind("127.0.0.1:0")?.spawn(demo_app(&SiteOptions::default()))?;
 /// println!("listening on http://{}", server.addr());
 /// server.stop();
 /// # Ok::<(), std::io::Error>(())
@@ -113,9 +114,8 @@ pub fn drive(
                 }
             }
             Next::Request(request) => {
-                let line = format!("{} {}", request.method, request.target);
+                // Logging each request is the application's business (its access log layer).
                 let response = answer(app, request);
-                eprintln!("{line} -> {}", response.status().code());
                 connection.respond(response, Now::read());
             }
             Next::Refused(error) => {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use stage01_tcp_echo::stop::RunningServer;
-use stage05_framework::site::demo_app;
+use stage05_framework::site::{SiteOptions, demo_app};
 use stage05_framework::{Config, Server};
 
 use crate::changes;
@@ -20,7 +20,7 @@ fn start_with(config: Option<Config>) -> RunningServer {
         server = server.with_config(config);
     }
     server
-        .spawn(demo_app())
+        .spawn(demo_app(&SiteOptions::default()))
         .expect("a bound server has an address")
 }
 

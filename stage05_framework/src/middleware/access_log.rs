@@ -1,0 +1,39 @@
+//! One line per request: when, who, what, the answer, its size, and how long it took.
+
+use std::time::{Instant, SystemTime};
+
+use stage03_parser::date::http_date;
+
+use super::{Inner, Middleware};
+use crate::input::Input;
+use crate::reply::Reply;
+
+/// Writes a line to standard error for each request, when its response is ready:
+///
+/// ```text
+/// Wed, 02 Dec 2026 14:25:03 GMT 127.0.0.1:51234 GET /hello/Ada 200 11 B 0.1 ms
+/// ```
+#[derive(Debug, Default)]
+pub struct AccessLog;
+
+impl Middleware for AccessLog {
+    fn call(&self, input: Input, inner: Inner<'_>) -> Reply {
+        let started = Instant::now();
+        let peer = input
+            .request
+            .peer
+            .map_or_else(|| "-".to_string(), |p| p.to_string());
+        let what = format!("{} {}", input.request.method, input.request.target);
+        inner.run(input).map(move |response| {
+            let elapsed = started.elapsed();
+            eprintln!(
+                "{} {peer} {what} {} {} B {:.1} ms",
+                http_date(SystemTime::now()),
+                response.status().code(),
+                response.body().len(),
+                elapsed.as_secs_f64() * 1000.0
+            );
+            response
+        })
+    }
+}
