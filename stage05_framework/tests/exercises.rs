@@ -148,3 +148,27 @@ fn exercise_5_5_a_bad_path_parameter_names_its_type() {
         "invalid value \"forty-two\" for id (a u64): invalid digit found in string\n"
     );
 }
+
+/// Exercise 5.6: an IPv4 client seen through an IPv6 socket is the same address.
+#[test]
+#[ignore = "exercise 5.6: the blocklist sees through IPv4-mapped IPv6 addresses"]
+fn exercise_5_6_a_mapped_address_is_the_same_address() {
+    use stage05_framework::middleware::Blocklist;
+    use stage05_framework::{App, Application, Input};
+
+    let mut app = App::new();
+    app.wrap(Blocklist::new(["192.0.2.7".parse().expect("an address")]))
+        .get("/", |_: Input| "hi");
+    let mut request = Request::new(Method::Get, "/").expect("a valid target");
+    request.peer = Some("[::ffff:192.0.2.7]:5555".parse().expect("an address"));
+    assert_eq!(app.call(request).wait().status(), Status::FORBIDDEN);
+
+    let mut app = App::new();
+    app.wrap(Blocklist::new(["::ffff:192.0.2.7"
+        .parse()
+        .expect("an address")]))
+        .get("/", |_: Input| "hi");
+    let mut request = Request::new(Method::Get, "/").expect("a valid target");
+    request.peer = Some("192.0.2.7:5555".parse().expect("an address"));
+    assert_eq!(app.call(request).wait().status(), Status::FORBIDDEN);
+}

@@ -16,6 +16,7 @@ use crate::reply::Reply;
 #[derive(Debug, Default)]
 pub struct AccessLog;
 
+// ANCHOR: access_log
 impl Middleware for AccessLog {
     fn call(&self, input: Input, inner: Inner<'_>) -> Reply {
         let started = Instant::now();
@@ -37,3 +38,4 @@ impl Middleware for AccessLog {
         })
     }
 }
+// ANCHOR_END: access_log

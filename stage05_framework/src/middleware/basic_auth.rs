@@ -93,6 +93,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 // ANCHOR_END: constant_time
 
+// ANCHOR: basic_auth_call
 impl Middleware for BasicAuth {
     fn call(&self, mut input: Input, inner: Inner<'_>) -> Reply {
         if !self.guards(&input.request.method, input.request.path()) {
@@ -113,3 +114,4 @@ impl Middleware for BasicAuth {
         }
     }
 }
+// ANCHOR_END: basic_auth_call
