@@ -25,6 +25,7 @@ pub mod block_on;
 pub mod connection;
 pub mod error;
 pub mod extensions;
+pub mod guestbook;
 pub mod handler;
 pub mod input;
 pub mod into_response;

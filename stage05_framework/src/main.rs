@@ -12,7 +12,8 @@ const USAGE: &str = "\
 Chapter 5: the demo site, written with the framework, served through a sans-IO connection.
 
 Usage:
-  stage05_framework [--addr HOST:PORT] [--admin-password P] [--block IP,IP...] [--rate-limit N]
+  stage05_framework [--addr HOST:PORT] [--data DIR] [--admin-password P] [--block IP,IP...]
+                    [--rate-limit N]
 
 The routes so far are chapter 4's (GET /, GET /hello, GET /hello/{name}, POST /echo, any method
 on /debug/request), written as the framework's handlers. Underneath, every connection is one
@@ -25,6 +26,8 @@ per address (429 with Retry-After) and a password on /admin (401 until the user 
 
 Options:
   --addr HOST:PORT      where to listen (default 127.0.0.1:7878; port 0 = any free port)
+  --data DIR            the guestbook's folder (default: stage05-guestbook in the system's
+                        temporary directory)
   --admin-password P    the password of the user admin, for /admin (default: the environment
                         variable ADMIN_PASSWORD, else \"admin\", with a warning)
   --block IP,IP...      addresses answered 403 for everything
@@ -57,6 +60,9 @@ fn parse(mut args: Args) -> Result<(SocketAddr, SiteOptions), CliError> {
             .collect::<Result<_, _>>()
             .map_err(|_| CliError(format!("--block wants IP addresses, not {list:?}")))?;
     }
+    if let Some(folder) = args.value("--data")? {
+        options.data = folder.into();
+    }
     if let Some(limit) = args.value("--rate-limit")? {
         options.rate_limit = limit.parse().map_err(|_| {
             CliError(format!(
@@ -69,7 +75,14 @@ fn parse(mut args: Args) -> Result<(SocketAddr, SiteOptions), CliError> {
 }
 
 fn serve(addr: SocketAddr, options: &SiteOptions) -> ExitCode {
-    let app = demo_app(options);
+    let app = match demo_app(options) {
+        Ok(app) => app,
+        Err(e) => {
+            let folder = options.data.display();
+            eprintln!("stage05_framework: cannot open the guestbook in {folder}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let bound = Server::bind(addr).and_then(|server| Ok((server.local_addr()?, server)));
     let (local, server) = match bound {
         Ok(bound) => bound,
@@ -79,6 +92,7 @@ fn serve(addr: SocketAddr, options: &SiteOptions) -> ExitCode {
         }
     };
     println!("listening on http://{local}");
+    eprintln!("guestbook: {}", options.data.display());
     if options.admin_password == DEMO_PASSWORD {
         eprintln!(
             "warning: /admin uses the demo password {DEMO_PASSWORD:?}; set --admin-password or \

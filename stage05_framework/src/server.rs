@@ -29,10 +29,11 @@ const READ_CHUNK: usize = 8 * 1024;
 /// # Examples
 ///
 /// ```
-/// use stage05_framework::Server;
-/// use stage05_framework::site::{SiteOptions, demo_app};
+/// use stage05_framework::{App, Input, Server};
 ///
-/// let server = Server::bind("127.0.0.1:0")?.spawn(demo_app(&SiteOptions::default()))?;
+/// let mut app = App::new();
+/// app.get("/hello", |_: Input| "Hello, World!");
+/// let server = Server::bind("127.0.0.1:0")?.spawn(app)?;
 /// println!("listening on http://{}", server.addr());
 /// server.stop();
 /// # Ok::<(), std::io::Error>(())

@@ -5,14 +5,22 @@ use stage03_parser::mirror::mirror;
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 
+use std::io;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use stage03_parser::Method;
+use stage03_parser::json::Value;
+use stage04_router::dispatch::escape_html;
+
 use crate::app::App;
+use crate::error::Error;
+use crate::guestbook::{AddError, Guestbook, Message};
 use crate::input::Input;
-use crate::into_response::Html;
+use crate::into_response::{Html, Redirect};
 use crate::middleware::{AccessLog, BasicAuth, Blocklist, RateLimit, User};
-use crate::{get, routes};
+use crate::{Request, get, post, route, routes};
 
 /// What a deployment of the demo site chooses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +32,14 @@ pub struct SiteOptions {
     /// Requests each address may make per `rate_window`.
     pub rate_limit: u32,
     pub rate_window: Duration,
+    /// The folder the guestbook keeps its log in.
+    pub data: PathBuf,
+}
+
+/// Where the guestbook lives unless `--data` says otherwise: a folder in the system's temporary
+/// directory, so that running the demo writes nothing into the repository.
+pub fn default_data_folder() -> PathBuf {
+    std::env::temp_dir().join("stage05-guestbook")
 }
 
 /// The password used when none is given: fine on your own machine, and the binary says so.
@@ -36,28 +52,43 @@ impl Default for SiteOptions {
             blocked: Vec::new(),
             rate_limit: 600,
             rate_window: Duration::from_secs(60),
+            data: default_data_folder(),
         }
     }
 }
 
 // ANCHOR: demo_app
-/// The demo site's application, with `options` for what a deployment changes.
-pub fn demo_app(options: &SiteOptions) -> App {
+/// The demo site's application, with `options` for what a deployment changes. It fails only if
+/// the guestbook's data folder cannot be opened.
+pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
+    let guestbook = Guestbook::open(&options.data)?;
     let mut app = App::new();
     app.wrap(AccessLog)
         .wrap(Blocklist::new(options.blocked.iter().copied()))
         .wrap(RateLimit::new(options.rate_limit, options.rate_window))
         .wrap(
             BasicAuth::new("demo site admin", "admin", &options.admin_password)
-                .protect(None, "/admin"),
+                .protect(None, "/admin")
+                .protect(Some(Method::Delete), "/api/messages"),
         );
+    app.with_state(guestbook);
     app.get("/", home)
         .get("/hello", hello)
         .get("/hello/{name}", hello_name)
         .post("/echo", echo)
         .any("/debug/request", |input: Input| mirror(&input.request))
-        .mount(routes![admin]);
-    app
+        .mount(routes![
+            admin,
+            guestbook_page,
+            guestbook_post,
+            api_list,
+            api_add,
+            api_get,
+            api_delete,
+            sleep,
+            fail,
+        ]);
+    Ok(app)
 }
 // ANCHOR_END: demo_app
 
@@ -93,9 +124,129 @@ fn admin(input: Input) -> Html<String> {
         .map_or("?", |user| user.0.as_str());
     Html(format!(
         "<!doctype html>\n<title>Admin</title>\n<h1>Admin</h1>\n<p>Signed in as {}.</p>\n",
-        stage04_router::dispatch::escape_html(name)
+        escape_html(name)
     ))
 }
+
+// ANCHOR: guestbook_routes
+/// `GET /guestbook`: the messages, and a form to write one.
+#[get("/guestbook")]
+fn guestbook_page(guestbook: &Guestbook) -> Html<String> {
+    let mut items = String::new();
+    for message in guestbook.list().iter().rev() {
+        items.push_str(&format!(
+            "<li><strong>{}</strong>: {}</li>\n",
+            escape_html(&message.name),
+            escape_html(&message.text)
+        ));
+    }
+    Html(format!(
+        "{GUESTBOOK_HEAD}<ul>\n{items}</ul>\n{GUESTBOOK_FORM}"
+    ))
+}
+
+/// `POST /guestbook`: a form's message, then `303 See Other` back to the list, so that reloading
+/// the page does not post it again.
+#[post("/guestbook")]
+fn guestbook_post(request: &Request, guestbook: &Guestbook) -> Result<Redirect, Error> {
+    let form = request.form()?;
+    let (name, text) = (form.get("name"), form.get("message"));
+    let message = guestbook.add(name.unwrap_or_default(), text.unwrap_or_default());
+    message.map_err(refusal)?;
+    Ok(Redirect::see_other("/guestbook"))
+}
+
+/// `POST /api/messages`: `{"name": …, "text": …}`, answered `201 Created` with the message.
+#[post("/api/messages")]
+fn api_add(body: Value, guestbook: &Guestbook) -> Result<Response, Error> {
+    let field = |key| body.get(key).and_then(Value::as_str).unwrap_or_default();
+    let message = guestbook
+        .add(field("name"), field("text"))
+        .map_err(refusal)?;
+    Ok(Response::json(Status::CREATED, &message.to_json())
+        .header("Location", format!("/api/messages/{}", message.id)))
+}
+// ANCHOR_END: guestbook_routes
+
+/// `GET /api/messages`: every message, oldest first.
+#[get("/api/messages")]
+fn api_list(guestbook: &Guestbook) -> Value {
+    guestbook.list().iter().map(Message::to_json).collect()
+}
+
+/// `GET /api/messages/{id}`.
+#[get("/api/messages/{id}")]
+fn api_get(id: u64, guestbook: &Guestbook) -> Result<Value, Error> {
+    let message = guestbook.get(id);
+    message
+        .map(|m| m.to_json())
+        .ok_or_else(|| Error::not_found(format!("no message {id}")))
+}
+
+/// `DELETE /api/messages/{id}`: for the admin only (the authentication layer asks first).
+#[route(DELETE, "/api/messages/{id}")]
+fn api_delete(id: u64, guestbook: &Guestbook) -> Result<Status, Error> {
+    match guestbook.delete(id) {
+        Ok(true) => Ok(Status::NO_CONTENT),
+        Ok(false) => Err(Error::not_found(format!("no message {id}"))),
+        Err(e) => Err(disk_error(&e)),
+    }
+}
+
+/// What a refused message tells the client.
+fn refusal(error: AddError) -> Error {
+    match error {
+        AddError::Invalid(why) => Error::bad_request(why),
+        AddError::Full => Error::new(Status::SERVICE_UNAVAILABLE, "the guestbook is full"),
+        AddError::Io(e) => disk_error(&e),
+    }
+}
+
+fn disk_error(error: &io::Error) -> Error {
+    eprintln!("guestbook: the disk refused a write: {error}");
+    Error::new(
+        Status::INTERNAL_SERVER_ERROR,
+        "the message could not be stored",
+    )
+}
+
+/// The longest `/sleep/{ms}` may sleep.
+pub const MAX_SLEEP_MS: u64 = 10_000;
+
+/// `GET /sleep/{ms}`: answers after `ms` milliseconds (at most 10 s), to show what one slow
+/// request does to each server: here, every other client waits.
+#[get("/sleep/{ms}")]
+fn sleep(ms: u64) -> Result<String, Error> {
+    if ms > MAX_SLEEP_MS {
+        return Err(Error::bad_request(format!(
+            "at most {MAX_SLEEP_MS} ms, not {ms}"
+        )));
+    }
+    std::thread::sleep(Duration::from_millis(ms));
+    Ok(format!("slept {ms} ms\n"))
+}
+
+/// `GET /panic`: a handler with a bug, on purpose: the client gets a 500 and the server goes on.
+#[get("/panic")]
+fn fail() -> &'static str {
+    panic!("this route fails on purpose, to show a panic becoming a 500")
+}
+
+const GUESTBOOK_HEAD: &str = r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Guestbook</title></head>
+<body>
+<h1>Guestbook</h1>
+"#;
+
+const GUESTBOOK_FORM: &str = r#"<form method="post" action="/guestbook">
+  <p><label>Name <input name="name" maxlength="100" required></label></p>
+  <p><label>Message <textarea name="message" maxlength="2000" required></textarea></label></p>
+  <p><button>Sign</button> <a href="/">Home</a></p>
+</form>
+</body>
+</html>
+"#;
 
 /// `GET /`: a page that links to everything else, so a browser is enough to try the chapter.
 fn home(_: Input) -> Html<&'static str> {
@@ -114,6 +265,8 @@ const HOME_PAGE: &str = r#"<!doctype html>
   <li><a href="/debug/request?lang=en">/debug/request</a>: chapter 3's mirror, any method</li>
   <li><a href="/nowhere">/nowhere</a>: a 404 page; <a href="/hello/">/hello/</a>: a redirect</li>
   <li><a href="/admin">/admin</a>: behind a password (user <code>admin</code>)</li>
+  <li><a href="/guestbook">/guestbook</a>: sign it; <a href="/api/messages">/api/messages</a>: the same, as JSON</li>
+  <li><a href="/sleep/2000">/sleep/2000</a>: a slow answer; <a href="/panic">/panic</a>: a handler that fails</li>
 </ul>
 <form method="post" action="/echo" enctype="text/plain">
   <p><label>Send this to <code>POST /echo</code>: <input name="message" value="hi"></label>

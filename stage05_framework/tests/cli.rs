@@ -1,6 +1,7 @@
 //! The binary as a person runs it: it prints where it listens, then serves the demo site.
 
 use tests::binary::{RunningBinary, run};
+use tests::folder::TempFolder;
 use tests::raw::{RawResponse, exchange};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stage05_framework");
@@ -56,4 +57,28 @@ fn help_and_bad_arguments() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.starts_with("stage05_framework: "), "{stderr}");
     }
+}
+
+#[test]
+fn a_message_survives_the_server_being_killed_and_started_again() {
+    let data = TempFolder::new("stage05-cli");
+    let folder = data.path().to_str().expect("a UTF-8 temporary path");
+    let args = ["--addr", "127.0.0.1:0", "--data", folder];
+    let server = RunningBinary::start(BIN, &args);
+    let body = r#"{"name": "Ada", "text": "still here"}"#;
+    let post = format!(
+        "POST /api/messages HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let created = RawResponse::parse(&exchange(server.addr, post.as_bytes()));
+    assert_eq!(created.status, 201, "{}", created.text());
+    // Killed, not stopped: the 201 promised the message was on the disk already.
+    drop(server);
+    let again = RunningBinary::start(BIN, &args);
+    let listed = RawResponse::parse(&exchange(
+        again.addr,
+        b"GET /api/messages HTTP/1.1\r\nHost: a\r\n\r\n",
+    ));
+    assert!(listed.text().contains("still here"), "{}", listed.text());
 }

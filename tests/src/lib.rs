@@ -4,6 +4,7 @@
 //!   would, so no test needs a fixed port or a sleep.
 //! - [`raw`]: talk to a server with a bare `TcpStream`, where the exact bytes matter.
 //! - [`book`]: compare every Rust snippet in BOOK.md with the marked region of source it quotes.
+//! - [`folder`]: a temporary folder of a test's own, for servers that keep data on disk.
 //!
 //! The behaviour suites themselves live in `tests/behaviour/`, where each stage registers its
 //! server once and is run against every earlier suite whose behaviour it keeps.
@@ -11,4 +12,5 @@
 
 pub mod binary;
 pub mod book;
+pub mod folder;
 pub mod raw;

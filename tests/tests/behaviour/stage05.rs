@@ -10,27 +10,33 @@ use std::time::Duration;
 use stage01_tcp_echo::stop::RunningServer;
 use stage05_framework::site::{SiteOptions, demo_app};
 use stage05_framework::{Config, Server};
+use tests::folder::TempFolder;
 
 use crate::changes;
 use crate::suites;
 
-fn start_with(config: Option<Config>) -> RunningServer {
+fn start_with(config: Option<Config>) -> (RunningServer, TempFolder) {
     let mut server = Server::bind("127.0.0.1:0").expect("bind a free port");
     if let Some(config) = config {
         server = server.with_config(config);
     }
-    server
-        .spawn(demo_app(&SiteOptions::default()))
-        .expect("a bound server has an address")
+    let data = TempFolder::new("stage05-behaviour");
+    let options = SiteOptions {
+        data: data.path().to_path_buf(),
+        ..SiteOptions::default()
+    };
+    let app = demo_app(&options).expect("a guestbook in a fresh folder");
+    let running = server.spawn(app).expect("a bound server has an address");
+    (running, data)
 }
 
-/// The server as the chapter's binary runs it.
-fn start() -> RunningServer {
+/// The server as the chapter's binary runs it, with its guestbook in a folder of its own.
+fn start() -> (RunningServer, TempFolder) {
     start_with(None)
 }
 
 /// The same server with keep-alive on, and a short idle time so the idle case ends quickly.
-fn start_keeping_alive() -> RunningServer {
+fn start_keeping_alive() -> (RunningServer, TempFolder) {
     start_with(Some(Config {
         idle: Duration::from_secs(1),
         ..Config::default()

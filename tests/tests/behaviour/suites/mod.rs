@@ -31,6 +31,13 @@ impl Started for SocketAddr {
     }
 }
 
+/// A server with something that must live as long as it (the folder its data is in).
+impl<T> Started for (RunningServer, T) {
+    fn addr(&self) -> SocketAddr {
+        self.0.addr()
+    }
+}
+
 /// One behaviour, named so a failure says which.
 pub type Case = (&'static str, fn(SocketAddr));
 

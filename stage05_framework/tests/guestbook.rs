@@ -1,0 +1,192 @@
+//! The guestbook: its store on disk across restarts and torn writes, and its pages and API as a
+//! client uses them.
+
+use std::io::Write;
+
+use stage05_framework::guestbook::{AddError, Guestbook};
+use stage05_framework::json::{self, Value};
+use stage05_framework::site::{SiteOptions, demo_app};
+use stage05_framework::{App, Application, Method, Request, Response, Status};
+use tests::folder::TempFolder;
+
+#[test]
+fn messages_survive_a_restart() {
+    let folder = TempFolder::new("guestbook-restart");
+    {
+        let book = Guestbook::open(folder.path()).unwrap();
+        book.add("Ada", "first").unwrap();
+        book.add("Grace", "second").unwrap();
+        assert!(book.delete(1).unwrap());
+    }
+    let book = Guestbook::open(folder.path()).unwrap();
+    let names: Vec<String> = book.list().into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["Grace"], "the deletion is kept too");
+    assert_eq!(
+        book.add("Linus", "third").unwrap().id,
+        3,
+        "ids are never reused"
+    );
+}
+
+#[test]
+fn a_torn_last_line_is_skipped_and_the_next_message_kept() {
+    let folder = TempFolder::new("guestbook-torn");
+    {
+        let book = Guestbook::open(folder.path()).unwrap();
+        book.add("Ada", "whole").unwrap();
+    }
+    // A crash in the middle of a write: half a record, no newline.
+    let log = folder.path().join("guestbook.log");
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    file.write_all(br#"{"id":2,"name":"Gr"#).unwrap();
+    drop(file);
+    let book = Guestbook::open(folder.path()).unwrap();
+    assert_eq!(book.list().len(), 1);
+    book.add("Grace", "after the crash").unwrap();
+    let book = Guestbook::open(folder.path()).unwrap();
+    let texts: Vec<String> = book.list().into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["whole", "after the crash"]);
+}
+
+#[test]
+fn empty_and_oversized_messages_are_refused() {
+    let folder = TempFolder::new("guestbook-limits");
+    let book = Guestbook::open(folder.path()).unwrap();
+    assert!(matches!(book.add(" ", "text"), Err(AddError::Invalid(_))));
+    assert!(matches!(book.add("name", ""), Err(AddError::Invalid(_))));
+    let long = "x".repeat(2_001);
+    assert!(matches!(book.add("name", &long), Err(AddError::Invalid(_))));
+    assert!(book.list().is_empty());
+}
+
+fn site(folder: &TempFolder) -> App {
+    let options = SiteOptions {
+        data: folder.path().to_path_buf(),
+        ..SiteOptions::default()
+    };
+    demo_app(&options).expect("a guestbook in a fresh folder")
+}
+
+fn call(
+    app: &App,
+    method: Method,
+    target: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> Response {
+    let mut request = Request::new(method, target).expect("a valid target");
+    request.body = body.to_vec();
+    for (name, value) in headers {
+        request.headers.append(*name, *value);
+    }
+    app.call(request).wait()
+}
+
+fn text(response: &Response) -> String {
+    String::from_utf8_lossy(response.body()).into_owned()
+}
+
+#[test]
+fn the_html_guestbook_posts_and_redirects_and_escapes() {
+    let folder = TempFolder::new("guestbook-html");
+    let app = site(&folder);
+    let form = b"name=Mallory&message=%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let posted = call(&app, Method::Post, "/guestbook", form, &[]);
+    assert_eq!(posted.status(), Status::SEE_OTHER);
+    assert_eq!(posted.headers().get("Location").unwrap(), "/guestbook");
+    let page = text(&call(&app, Method::Get, "/guestbook", b"", &[]));
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<script>"),
+        "a visitor's text never becomes markup"
+    );
+    let empty = call(
+        &app,
+        Method::Post,
+        "/guestbook",
+        b"name=&message=",
+        &[("Accept", "text/html")],
+    );
+    assert_eq!(empty.status(), Status::BAD_REQUEST);
+    assert!(text(&empty).contains("a message needs a name and a text"));
+}
+
+#[test]
+fn the_json_api_creates_reads_and_deletes_behind_a_password() {
+    let folder = TempFolder::new("guestbook-api");
+    let app = site(&folder);
+    let created = call(
+        &app,
+        Method::Post,
+        "/api/messages",
+        br#"{"name": "Ada", "text": "Hello"}"#,
+        &[],
+    );
+    assert_eq!(created.status(), Status::CREATED);
+    assert_eq!(
+        created.headers().get("Location").unwrap(),
+        "/api/messages/1"
+    );
+    let message = json::parse_bytes(created.body()).unwrap();
+    assert_eq!(message.get("text").and_then(Value::as_str), Some("Hello"));
+
+    let list =
+        json::parse_bytes(call(&app, Method::Get, "/api/messages", b"", &[]).body()).unwrap();
+    assert_eq!(list.as_array().map(<[Value]>::len), Some(1));
+    assert_eq!(
+        call(&app, Method::Get, "/api/messages/1", b"", &[]).status(),
+        Status::OK
+    );
+
+    let missing = call(&app, Method::Get, "/api/messages/9", b"", &[]);
+    assert_eq!(
+        (missing.status(), text(&missing)),
+        (Status::NOT_FOUND, r#"{"error":"no message 9"}"#.into())
+    );
+    let bad = call(&app, Method::Post, "/api/messages", b"{oops", &[]);
+    assert_eq!(bad.status(), Status::BAD_REQUEST);
+    assert!(
+        text(&bad).starts_with(r#"{"error":"invalid JSON body"#),
+        "{}",
+        text(&bad)
+    );
+
+    let anonymous = call(&app, Method::Delete, "/api/messages/1", b"", &[]);
+    assert_eq!(anonymous.status(), Status::UNAUTHORIZED);
+    // admin:admin, the demo password.
+    let admin = [("Authorization", "Basic YWRtaW46YWRtaW4=")];
+    assert_eq!(
+        call(&app, Method::Delete, "/api/messages/1", b"", &admin).status(),
+        Status::NO_CONTENT
+    );
+    assert_eq!(
+        call(&app, Method::Get, "/api/messages/1", b"", &[]).status(),
+        Status::NOT_FOUND
+    );
+}
+
+#[test]
+fn a_panicking_route_is_a_500_and_a_long_sleep_is_refused() {
+    let folder = TempFolder::new("guestbook-misc");
+    let app = site(&folder);
+    assert_eq!(
+        call(&app, Method::Get, "/panic", b"", &[]).status(),
+        Status::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        call(&app, Method::Get, "/sleep/10001", b"", &[]).status(),
+        Status::BAD_REQUEST
+    );
+    assert_eq!(
+        text(&call(&app, Method::Get, "/sleep/1", b"", &[])),
+        "slept 1 ms\n"
+    );
+    assert_eq!(
+        call(&app, Method::Get, "/hello", b"", &[]).status(),
+        Status::OK,
+        "and it goes on"
+    );
+}
