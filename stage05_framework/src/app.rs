@@ -134,9 +134,13 @@ impl App {
     /// type; it must be safe to share between threads (`Sync`), so a value that changes is behind
     /// a `Mutex` or made of atomics.
     ///
+    /// Give it before the routes that use it are mounted: [`App::mount`] checks that each route
+    /// has the state it takes.
+    ///
     /// # Panics
     ///
-    /// If called after the application has been cloned into a server (it is then shared).
+    /// If a reply still in progress holds the state: it cannot while the application is being
+    /// built, before a server has it.
     pub fn with_state<T: Send + Sync + 'static>(&mut self, value: T) -> &mut App {
         Arc::get_mut(&mut self.state)
             .expect("state is added before the application is shared")
@@ -150,14 +154,23 @@ impl App {
     /// # Panics
     ///
     /// As [`App::route`], for a route that conflicts with one already there (the attribute has
-    /// checked each pattern while the program compiled).
+    /// checked each pattern while the program compiled), and for a route whose handler takes a
+    /// state the application was not given.
     pub fn mount(&mut self, routes: Vec<RouteSpec>) -> &mut App {
         for RouteSpec {
             method,
             pattern,
             handler,
+            needs,
         } in routes
         {
+            // A missing state would make every request to the route a 500: say so at start-up.
+            if let Some((_, name)) = needs.iter().find(|(id, _)| !self.state.contains_type(*id)) {
+                panic!(
+                    "the route {pattern} takes the state {name}, which the app was not given: \
+                     call with_state({name} {{ … }}) before mount"
+                );
+            }
             let added = match method {
                 Some(method) => self.router.route(method, pattern, handler),
                 None => self.router.any(pattern, handler),

@@ -32,6 +32,7 @@ use stage04_router::dispatch::{escape_html, page_response};
 pub struct Error {
     status: Status,
     message: String,
+    headers: Vec<(String, String)>,
 }
 
 impl Error {
@@ -40,6 +41,7 @@ impl Error {
         Error {
             status,
             message: message.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -53,6 +55,20 @@ impl Error {
         Error::new(Status::NOT_FOUND, message)
     }
 
+    /// A `500` that tells the client nothing of `cause`, and logs it: what went wrong inside
+    /// the server is for its operator, not for whoever sent the request.
+    pub fn internal(cause: impl fmt::Display) -> Error {
+        eprintln!("internal error: {cause}");
+        Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    }
+
+    /// The same error with a header on its response: `WWW-Authenticate` on a 401,
+    /// `Retry-After` on a 429 or a 503.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Error {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
     /// The status it is answered with.
     pub fn status(&self) -> Status {
         self.status
@@ -64,8 +80,18 @@ impl Error {
     }
 
     // ANCHOR: render
-    /// The response for this error, in `style`.
+    /// The response for this error, in `style`. It says `Vary: Accept`: the body depends on the
+    /// request's `Accept`, so a cache must not hand one client's page to another.
     pub fn render(&self, style: ErrorStyle) -> Response {
+        let mut response = self.body(style);
+        response.append_header("Vary", "Accept");
+        for (name, value) in &self.headers {
+            response.append_header(name, value.as_str());
+        }
+        response
+    }
+
+    fn body(&self, style: ErrorStyle) -> Response {
         match style {
             ErrorStyle::Json => {
                 let body = Value::object([("error", Value::from(self.message.as_str()))]);
@@ -96,6 +122,13 @@ impl From<JsonError> for Error {
     }
 }
 
+/// A file or a disk that failed: the server's problem, logged, and a bare 500 for the client.
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Error {
+        Error::internal(error)
+    }
+}
+
 /// A query or form that does not decode: 400.
 impl From<UrlError> for Error {
     fn from(error: UrlError) -> Error {
@@ -118,7 +151,10 @@ pub enum ErrorStyle {
 impl ErrorStyle {
     /// The style `request` should get.
     pub fn of(request: &Request) -> ErrorStyle {
-        let accept = request.header("accept").unwrap_or_default();
+        let accept = request
+            .header("accept")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if request.path().starts_with("/api/") || accept.contains("application/json") {
             ErrorStyle::Json
         } else if accept.contains("text/html") {

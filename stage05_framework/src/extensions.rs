@@ -43,6 +43,11 @@ impl Extensions {
         self.values.get(&TypeId::of::<T>())?.downcast_ref()
     }
 
+    /// Whether a value of the type with this id is stored.
+    pub fn contains_type(&self, id: TypeId) -> bool {
+        self.values.contains_key(&id)
+    }
+
     /// The value of type `T`, to change it.
     pub fn get_mut<T: Send + Sync + 'static>(&mut self) -> Option<&mut T> {
         self.values.get_mut(&TypeId::of::<T>())?.downcast_mut()

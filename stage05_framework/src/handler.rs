@@ -2,7 +2,9 @@
 
 use crate::error::ErrorStyle;
 use crate::input::Input;
-use crate::into_response::IntoReply;
+use std::future::Future;
+
+use crate::into_response::{IntoReply, IntoResponse};
 use crate::reply::Reply;
 
 // ANCHOR: handler
@@ -27,3 +29,34 @@ where
     }
 }
 // ANCHOR_END: handler
+
+/// A boxed or shared handler is a handler: middleware for one route, or a route table built at
+/// run time, holds handlers this way.
+impl Handler for Box<dyn Handler> {
+    fn call(&self, input: Input) -> Reply {
+        (**self).call(input)
+    }
+}
+
+impl Handler for std::sync::Arc<dyn Handler> {
+    fn call(&self, input: Input) -> Reply {
+        (**self).call(input)
+    }
+}
+
+// ANCHOR: later
+/// A handler from an `async` closure: `later(|input: Input| async move { … })`. Its reply is a
+/// [`Reply::Later`], which this chapter's server waits for and chapter 7's runs alongside others.
+/// This is how chapter 7 adds async handlers without changing [`Handler`] or [`Reply`].
+pub fn later<F, Fut, R>(handler: F) -> impl Handler
+where
+    F: Fn(Input) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = R> + Send + 'static,
+    R: IntoResponse,
+{
+    move |input: Input| -> Reply {
+        let future = handler(input);
+        Reply::Later(Box::pin(async move { future.await.into_response() }))
+    }
+}
+// ANCHOR_END: later

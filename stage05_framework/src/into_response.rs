@@ -13,6 +13,11 @@ use crate::reply::Reply;
 
 // ANCHOR: into_response
 /// A value that can be the answer to a request.
+#[diagnostic::on_unimplemented(
+    message = "a handler cannot return `{Self}`: it is not a response",
+    note = "return text, `Html`, a JSON `Value`, a `Status`, `(Status, T)`, a `Redirect`, a \
+            `Response`, or `Result<T, Error>` of one of them"
+)]
 pub trait IntoResponse {
     /// The response it stands for.
     fn into_response(self) -> Response;
@@ -119,6 +124,11 @@ impl IntoResponse for Redirect {
 // ANCHOR: into_reply
 /// What a handler's return value becomes: a [`Reply`]. Anything that is [`IntoResponse`] is
 /// ready at once; a `Result`'s error is rendered in the style the request asked for.
+#[diagnostic::on_unimplemented(
+    message = "a handler cannot return `{Self}`: it is not a response",
+    note = "return text, `Html`, a JSON `Value`, a `Status`, `(Status, T)`, a `Redirect`, a \
+            `Response`, or `Result<T, Error>` of one of them"
+)]
 pub trait IntoReply {
     /// The reply, with errors rendered in `style`.
     fn into_reply(self, style: ErrorStyle) -> Reply;

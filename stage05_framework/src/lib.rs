@@ -16,7 +16,8 @@
 #![forbid(unsafe_code)]
 
 // The route attributes' expansion names `::stage05_framework::…`; this makes that path work
-// inside this crate too (its own demo site uses the attributes).
+// inside this crate too (its own demo site uses the attributes). A program that renames the
+// dependency in its Cargo.toml breaks that path: the attributes need the crate's own name.
 extern crate self as stage05_framework;
 
 pub mod app;
@@ -41,7 +42,7 @@ pub use app::{App, Application};
 pub use connection::{Config, Connection, Next, Now};
 pub use error::{Error, ErrorStyle};
 pub use extensions::Extensions;
-pub use handler::Handler;
+pub use handler::{Handler, later};
 pub use input::Input;
 pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
 pub use middleware::{Inner, Middleware};

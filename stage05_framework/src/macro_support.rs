@@ -2,6 +2,7 @@
 //! here are the small steps `#[get("/hello/{name}")]` writes into its expansion, kept in the
 //! framework so the generated code stays short.
 
+use std::any::TypeId;
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -25,6 +26,8 @@ pub struct RouteSpec {
     pub method: Option<Method>,
     pub pattern: &'static str,
     pub handler: Box<dyn Handler>,
+    /// The state types its parameters take, checked when the route is mounted.
+    pub needs: Vec<(TypeId, &'static str)>,
 }
 
 impl RouteSpec {
@@ -33,7 +36,15 @@ impl RouteSpec {
             method,
             pattern,
             handler: Box::new(handler),
+            needs: Vec::new(),
         }
+    }
+
+    /// Notes that the handler takes the state `T`.
+    pub fn needs<T: 'static>(mut self) -> RouteSpec {
+        self.needs
+            .push((TypeId::of::<T>(), std::any::type_name::<T>()));
+        self
     }
 }
 
@@ -68,7 +79,20 @@ pub fn state<T: Send + Sync + 'static>(input: &Input) -> Result<&T, Error> {
 }
 
 /// The body, parsed as JSON; a body that is not JSON is a `400` that says where.
+///
+/// The request must say it is JSON (`application/json`, or a `+json` type). A form on another
+/// site can post `text/plain` or a urlencoded body to this one without the browser asking
+/// anything first; a JSON content type it cannot send without the browser's permission
+/// (CORS). So a body of another type is refused with `415`, and a JSON API cannot be driven by a
+/// form on someone else's page.
 pub fn json_body(input: &Input) -> Result<Value, Error> {
+    let media_type = input.request.media_type().unwrap_or_default();
+    if media_type != "application/json" && !media_type.ends_with("+json") {
+        return Err(Error::new(
+            Status::UNSUPPORTED_MEDIA_TYPE,
+            "this route takes a JSON body, with Content-Type: application/json",
+        ));
+    }
     Ok(json::parse_bytes(&input.request.body)?)
 }
 

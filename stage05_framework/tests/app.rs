@@ -234,3 +234,35 @@ fn a_bad_route_says_which_when_the_app_is_built() {
         .unwrap_or_default();
     assert!(message.contains("is never closed"), "{message}");
 }
+
+#[test]
+fn an_async_handler_replies_later() {
+    let mut app = App::new();
+    app.get(
+        "/async/{name}",
+        stage05_framework::later(|input: Input| async move {
+            format!("later, {}", input.param("name").unwrap_or_default())
+        }),
+    );
+    let reply = app.call(request(Method::Get, "/async/Ada", None));
+    assert!(matches!(reply, Reply::Later(_)));
+    assert_eq!(reply.wait().body(), b"later, Ada");
+}
+
+#[test]
+fn an_error_page_says_it_varies_with_accept() {
+    let mut app = App::new();
+    app.get("/gone", |_: Input| -> Result<&'static str, Error> {
+        Err(Error::not_found("gone"))
+    });
+    let response = get(&app, "/gone");
+    assert_eq!(response.headers().get("Vary").unwrap(), "Accept");
+    let shouting = app
+        .call(request(Method::Get, "/gone", Some("Application/JSON")))
+        .wait();
+    assert_eq!(
+        shouting.body(),
+        br#"{"error":"gone"}"#,
+        "media types ignore case"
+    );
+}

@@ -118,12 +118,13 @@ fn the_html_guestbook_posts_and_redirects_and_escapes() {
 fn the_json_api_creates_reads_and_deletes_behind_a_password() {
     let folder = TempFolder::new("guestbook-api");
     let app = site(&folder);
+    let json = [("Content-Type", "application/json")];
     let created = call(
         &app,
         Method::Post,
         "/api/messages",
         br#"{"name": "Ada", "text": "Hello"}"#,
-        &[],
+        &json,
     );
     assert_eq!(created.status(), Status::CREATED);
     assert_eq!(
@@ -146,7 +147,7 @@ fn the_json_api_creates_reads_and_deletes_behind_a_password() {
         (missing.status(), text(&missing)),
         (Status::NOT_FOUND, r#"{"error":"no message 9"}"#.into())
     );
-    let bad = call(&app, Method::Post, "/api/messages", b"{oops", &[]);
+    let bad = call(&app, Method::Post, "/api/messages", b"{oops", &json);
     assert_eq!(bad.status(), Status::BAD_REQUEST);
     assert!(
         text(&bad).starts_with(r#"{"error":"invalid JSON body"#),

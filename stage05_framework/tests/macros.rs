@@ -57,6 +57,7 @@ fn app() -> App {
 fn call(app: &App, method: Method, target: &str, body: &[u8]) -> Response {
     let mut request = Request::new(method, target).expect("a valid target");
     request.body = body.to_vec();
+    request.headers.append("Content-Type", "application/json");
     app.call(request).wait()
 }
 
@@ -146,4 +147,42 @@ fn the_method_is_the_attributes() {
             "ANY /whole/{part}"
         ]
     );
+}
+
+#[test]
+fn a_json_body_must_say_it_is_json() {
+    // A form on another site can post text/plain here without asking; JSON it cannot.
+    let app = app();
+    let mut request = Request::new(Method::Post, "/notes").expect("a valid target");
+    request.body = br#"{"text": "from a form"}"#.to_vec();
+    request.headers.append("Content-Type", "text/plain");
+    let response = app.call(request).wait();
+    assert_eq!(response.status(), Status::UNSUPPORTED_MEDIA_TYPE);
+}
+
+// ANCHOR: unused_and_hygiene
+/// A parameter the handler does not read, `_id`, still stands for `{id}`; and a handler may be
+/// called `input`, a name the expansion uses too.
+#[get("/unused/{id}")]
+fn input(_id: u64) -> &'static str {
+    "fine"
+}
+// ANCHOR_END: unused_and_hygiene
+
+#[test]
+fn an_unused_parameter_and_a_handler_called_input() {
+    let mut app = App::new();
+    app.mount(routes![input]);
+    assert_eq!(text(&call(&app, Method::Get, "/unused/7", b"")), "fine");
+    assert_eq!(
+        call(&app, Method::Get, "/unused/x", b"").status(),
+        Status::BAD_REQUEST,
+        "still parsed"
+    );
+}
+
+#[test]
+#[should_panic(expected = "takes the state")]
+fn mounting_a_route_without_its_state_fails_at_start_up() {
+    App::new().mount(routes![add_note]);
 }

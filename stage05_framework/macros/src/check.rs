@@ -39,7 +39,7 @@ pub fn sources(
         !signature
             .params
             .iter()
-            .any(|p| p.name.to_string() == **name)
+            .any(|p| pattern_name(p) == **name)
     }) {
         return Err(MacroError::new(
             pattern_span,
@@ -80,6 +80,14 @@ pub fn sources(
     Ok(sources)
 }
 
+/// The pattern name a parameter stands for: `id` for `id`, `_id` (a parameter the handler does
+/// not use) and `r#id` alike.
+pub fn pattern_name(param: &Param) -> String {
+    let name = param.name.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name);
+    name.strip_prefix('_').unwrap_or(name).to_string()
+}
+
 fn source(param: &Param, names: &[String], pattern: &str) -> Result<Source, MacroError> {
     let ty = param.ty_text.as_str();
     // The type's last path segment, without a reference: `&stage05_framework::Request` → `Request`.
@@ -91,9 +99,14 @@ fn source(param: &Param, names: &[String], pattern: &str) -> Result<Source, Macr
     .filter(|c| !c.is_whitespace())
     .collect();
     let last = bare.rsplit("::").next().unwrap_or(&bare);
-    if names.iter().any(|n| *n == param.name.to_string()) {
+    let mutable = {
+        let mut tokens = param.ty.clone().into_iter();
+        matches!(tokens.next(), Some(TokenTree::Punct(p)) if p.as_char() == '&')
+            && matches!(tokens.next(), Some(TokenTree::Ident(i)) if i.to_string() == "mut")
+    };
+    if names.iter().any(|n| *n == pattern_name(param)) {
         return match ty {
-            "&str" | "&'staticstr" => Ok(Source::PathStr),
+            "&str" => Ok(Source::PathStr),
             "String" | "std::string::String" => Ok(Source::PathString),
             _ if ty.starts_with('&') => Err(MacroError::new(
                 param.name.span(),
@@ -125,16 +138,29 @@ fn source(param: &Param, names: &[String], pattern: &str) -> Result<Source, Macr
     if PATH_LIKE.contains(&last) {
         return Err(not_in_pattern());
     }
+    let reference = ty.starts_with('&');
     match last {
-        "Input" => Ok(Source::Input),
-        "Request" if ty.starts_with('&') => Ok(Source::Request),
-        "Value" => Ok(Source::Json),
-        _ if ty.starts_with("&mut") => Err(MacroError::new(
+        "Input" if !reference => Ok(Source::Input),
+        "Input" => Err(MacroError::new(
+            param.name.span(),
+            "take the `Input` by value, `input: Input`: the handler owns the request",
+        )),
+        "Request" if reference && !mutable => Ok(Source::Request),
+        "Request" => Err(MacroError::new(
+            param.name.span(),
+            "take the request as `&Request`, or the whole `Input` by value to own it",
+        )),
+        "Value" if !reference => Ok(Source::Json),
+        "Value" => Err(MacroError::new(
+            param.name.span(),
+            "take the JSON body by value, `body: Value`",
+        )),
+        _ if mutable => Err(MacroError::new(
             param.name.span(),
             "shared state is shared by every request: take it as `&T`, with a `Mutex` inside \
              for what changes",
         )),
-        _ if ty.starts_with('&') => Ok(Source::State(without_reference(&param.ty))),
+        _ if reference => Ok(Source::State(without_reference(&param.ty))),
         _ => Err(not_in_pattern()),
     }
 }

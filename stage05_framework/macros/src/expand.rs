@@ -162,7 +162,7 @@ fn describe(
     let mut call_args = TokenStream::new();
     for (i, (param, source)) in signature.params.iter().zip(sources).enumerate() {
         let var = format!("__a{i}");
-        let param_name = Literal::string(&param.name.to_string()).to_string();
+        let param_name = Literal::string(&check::pattern_name(param)).to_string();
         let (ty, arg): (TokenStream, String) = match source {
             Source::PathStr => (code("::std::string::String"), format!("&{var}")),
             Source::PathString => (code("::std::string::String"), var.clone()),
@@ -227,6 +227,14 @@ fn describe(
         Delimiter::Parenthesis,
         spec_args,
     ))]);
+    // Each state the handler takes, so that mounting the route can check the app has it.
+    for source in sources {
+        if let Source::State(ty) = source {
+            route_body.extend(code(".needs::<"));
+            route_body.extend(ty.clone());
+            route_body.extend(code(">()"));
+        }
+    }
     let mut route_fn = code(&format!("fn route() -> {SUPPORT}::RouteSpec"));
     route_fn.extend([TokenTree::Group(Group::new(Delimiter::Brace, route_body))]);
     out.extend([TokenTree::Group(Group::new(Delimiter::Brace, route_fn))]);
@@ -234,8 +242,30 @@ fn describe(
 }
 
 /// Rust source, as tokens. Only ever called with code written in this file.
+///
+/// The tokens get `Span::mixed_site()`: names the macro makes up (`input`, `__style`, `__a0`)
+/// then live apart from the user's, so a handler called `input` or a constant called `__style`
+/// cannot collide with them. The user's own tokens (the function's name, its types) keep theirs.
 fn code(source: &str) -> TokenStream {
-    source
+    let tokens: TokenStream = source
         .parse()
-        .unwrap_or_else(|e| panic!("the macro's own code does not parse: {e:?}: {source}"))
+        .unwrap_or_else(|e| panic!("the macro's own code does not parse: {e:?}: {source}"));
+    respan(tokens, Span::mixed_site())
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                TokenTree::Group(inner)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
 }

@@ -105,11 +105,10 @@ impl Middleware for BasicAuth {
                 inner.run(input)
             }
             None => {
-                let error = Error::new(Status::UNAUTHORIZED, "this page needs a user and password");
-                let mut response = error.render(ErrorStyle::of(&input.request));
                 let challenge = format!("Basic realm=\"{}\", charset=\"UTF-8\"", self.realm);
-                response.set_header("WWW-Authenticate", challenge);
-                Reply::Ready(response)
+                let error = Error::new(Status::UNAUTHORIZED, "this page needs a user and password")
+                    .with_header("WWW-Authenticate", challenge);
+                Reply::Ready(error.render(ErrorStyle::of(&input.request)))
             }
         }
     }

@@ -77,12 +77,11 @@ impl Middleware for RateLimit {
         match self.wait_for(peer.ip(), Instant::now()) {
             None => inner.run(input),
             Some(wait) => {
-                let error = Error::new(Status::TOO_MANY_REQUESTS, "too many requests; slow down");
-                let mut response = error.render(ErrorStyle::of(&input.request));
                 // Whole seconds, rounded up: `Retry-After: 0` would invite an immediate retry.
                 let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                response.set_header("Retry-After", seconds.max(1).to_string());
-                Reply::Ready(response)
+                let error = Error::new(Status::TOO_MANY_REQUESTS, "too many requests; slow down")
+                    .with_header("Retry-After", seconds.max(1).to_string());
+                Reply::Ready(error.render(ErrorStyle::of(&input.request)))
             }
         }
     }
