@@ -172,3 +172,34 @@ fn exercise_5_6_a_mapped_address_is_the_same_address() {
     request.peer = Some("192.0.2.7:5555".parse().expect("an address"));
     assert_eq!(app.call(request).wait().status(), Status::FORBIDDEN);
 }
+
+/// Exercise 5.7: a damaged line that is not the last is corruption, not a crash.
+#[test]
+#[ignore = "exercise 5.7: a damaged line before the last one stops the guestbook from opening"]
+fn exercise_5_7_damage_before_the_last_line_is_refused() {
+    use stage05_framework::guestbook::Guestbook;
+    use tests::folder::TempFolder;
+
+    let folder = TempFolder::new("exercise-5-7");
+    let log = concat!(
+        r#"{"id":1,"name":"Ada","text":"one","at":0}"#,
+        "\n",
+        "this line was damaged\n",
+        r#"{"id":2,"name":"Grace","text":"two","at":0}"#,
+        "\n",
+    );
+    std::fs::write(folder.path().join("guestbook.log"), log).expect("write the log");
+    let error = Guestbook::open(folder.path()).expect_err("a damaged log is refused");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+    assert!(error.to_string().contains("line 2"), "{error}");
+
+    // A torn *last* line is still what a crash leaves, and is still skipped.
+    let torn = concat!(
+        r#"{"id":1,"name":"Ada","text":"one","at":0}"#,
+        "\n",
+        r#"{"id":2,"na"#
+    );
+    std::fs::write(folder.path().join("guestbook.log"), torn).expect("write the log");
+    let book = Guestbook::open(folder.path()).expect("a torn last line is a crash, not damage");
+    assert_eq!(book.list().len(), 1);
+}

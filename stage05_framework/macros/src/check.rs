@@ -35,12 +35,10 @@ pub fn sources(
     // ANCHOR: check_pattern
     let names = stage04_router::parameter_names(pattern)
         .map_err(|error| MacroError::new(pattern_span, error.to_string()))?;
-    if let Some(missing) = names.iter().find(|name| {
-        !signature
-            .params
-            .iter()
-            .any(|p| pattern_name(p) == **name)
-    }) {
+    if let Some(missing) = names
+        .iter()
+        .find(|name| !signature.params.iter().any(|p| pattern_name(p) == **name))
+    {
         return Err(MacroError::new(
             pattern_span,
             format!(
