@@ -8,6 +8,7 @@
 //! request per connection and closes; chapter 4 adds routing on top of it, chapter 6 keep-alive.
 #![forbid(unsafe_code)]
 
+pub mod body_stream;
 pub mod chunked;
 pub mod date;
 pub mod error;

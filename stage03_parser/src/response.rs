@@ -17,6 +17,7 @@
 //! it is. It is written as a `500 Internal Server Error` instead, and the server logs
 //! [`Response::refused_header`]: the handler's bug is the server's problem, never the client's.
 
+use crate::body_stream::BodyStream;
 use crate::date::http_date;
 use crate::headers::{HeaderValue, Headers};
 use crate::json::Value;
@@ -54,6 +55,8 @@ pub struct Response {
     status: Status,
     headers: Headers,
     body: Vec<u8>,
+    /// A body to be read in pieces as it is sent, instead of `body` (chapter 5's files).
+    stream: Option<BodyStream>,
     /// The first header the builder refused: while it is here, the response is written as a 500.
     refused: Option<HeaderError>,
 }
@@ -102,6 +105,7 @@ impl Response {
             status,
             headers: Headers::new(),
             body: Vec::new(),
+            stream: None,
             refused: None,
         }
     }
@@ -146,6 +150,30 @@ impl Response {
         self.set_header("Content-Type", content_type);
         self.body = body.into();
         self
+    }
+
+    /// A body read from `stream` as it is sent, with the `Content-Type` that describes it. The
+    /// response says the stream's length in `Content-Length`; [`Response::write_to`] writes the
+    /// head, and whoever sends it copies the stream after it ([`Response::take_stream`]).
+    pub fn with_stream(
+        mut self,
+        stream: BodyStream,
+        content_type: impl Into<HeaderValue>,
+    ) -> Response {
+        self.set_header("Content-Type", content_type);
+        self.body = Vec::new();
+        self.stream = Some(stream);
+        self
+    }
+
+    /// The streamed body, if there is one.
+    pub fn stream(&self) -> Option<&BodyStream> {
+        self.stream.as_ref()
+    }
+
+    /// Takes the streamed body out, for the code that sends it; the head still says its length.
+    pub fn take_stream(&mut self) -> Option<BodyStream> {
+        self.stream.take()
     }
 
     /// Sets a header (replacing any of that name), builder style.
@@ -244,11 +272,12 @@ impl Response {
             write_field(out, name, value.as_bytes());
         }
         if has_body {
-            write_field(
-                out,
-                "Content-Length",
-                self.body.len().to_string().as_bytes(),
-            );
+            // A streamed body is not in `body`: the length is the stream's, its bytes come after.
+            let length = self
+                .stream
+                .as_ref()
+                .map_or(self.body.len() as u64, BodyStream::len);
+            write_field(out, "Content-Length", length.to_string().as_bytes());
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(sent_body);

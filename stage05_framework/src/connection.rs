@@ -22,10 +22,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime};
 
+use stage03_parser::body_stream::BodyStream;
 use stage03_parser::response::Response;
 use stage03_parser::server::error_response;
 use stage03_parser::status::Status;
 use stage03_parser::{Limits, Method, ParseError, Parsed, Parser, Request, Timeouts, Version};
+
+/// How much of a streamed body is read into the output at a time.
+const STREAM_PIECE: usize = 64 * 1024;
 
 /// The current time as both clocks tell it: `instant` for deadlines, `date` for the `Date`
 /// header. The driver reads the clocks ([`Now::read`]); tests make up times of their own.
@@ -151,6 +155,9 @@ pub struct Connection {
     written: usize,
     /// When the output must have been written by: `response` plus its size at `min_send_rate`.
     output_deadline: Option<Instant>,
+    /// A body still to be read from its source (a file) into the output, and how much of it is
+    /// left: it is read a piece at a time, as the client takes what was read before.
+    streaming: Option<(BodyStream, u64)>,
     phase: Phase,
     /// Requests answered so far.
     answered: u64,
@@ -174,6 +181,7 @@ impl Connection {
             output: Vec::new(),
             written: 0,
             output_deadline: None,
+            streaming: None,
             phase: Phase::Waiting { since: now.instant },
             answered: 0,
             unparsed: false,
@@ -235,6 +243,9 @@ impl Connection {
         if !arrived_in_time && self.deadline().is_some_and(|d| now.instant >= d) {
             self.deadline_passed(now);
         }
+        if self.output_len() == 0 && self.streaming.is_some() {
+            self.read_stream();
+        }
         if self.output_len() != 0 {
             return Next::Write;
         }
@@ -295,6 +306,16 @@ impl Connection {
             self.phase = Phase::Closing { linger: true };
         }
         self.queue(now, |out| response.write_to(out, head_only, now.date));
+        // A streamed body follows its head, read as it is sent; its time is counted now.
+        if let Some(stream) = response.take_stream() {
+            if !head_only && !response.status().forbids_body() && !stream.is_empty() {
+                let rate = f64::from(self.config.min_send_rate.max(1));
+                let transfer = Duration::from_secs_f64(stream.len() as f64 / rate);
+                self.output_deadline = self.output_deadline.map(|d| d + transfer);
+                let left = stream.len();
+                self.streaming = Some((stream, left));
+            }
+        }
         self.answered += 1;
     }
     // ANCHOR_END: respond
@@ -309,6 +330,12 @@ impl Connection {
         debug_assert!(written <= self.output_len(), "wrote more than the output");
         self.written += written.min(self.output_len());
         if self.output_len() != 0 {
+            return;
+        }
+        if self.streaming.is_some() {
+            // More of the body is to come: keep the buffer, and the deadline for the whole body.
+            self.output.clear();
+            self.written = 0;
             return;
         }
         // An idle connection keeps no buffer: chapter 7 holds ten thousand of them.
@@ -336,7 +363,7 @@ impl Connection {
         let timeouts = &self.config.timeouts;
         let phase = match self.phase {
             // The idle wait starts only once the answer is written.
-            Phase::Waiting { .. } if self.output_len() != 0 => None,
+            Phase::Waiting { .. } if self.output_len() != 0 || self.streaming.is_some() => None,
             Phase::Waiting { since } if self.answered == 0 => {
                 Some(since + timeouts.first_byte.min(timeouts.request))
             }
@@ -475,6 +502,27 @@ impl Connection {
         self.output_deadline = Some(start + transfer);
     }
 
+    /// Reads the next piece of a streamed body into the empty output. If the source fails or
+    /// ends early, the `Content-Length` already sent can no longer be kept: the connection closes
+    /// at once, and the client sees a body cut short rather than a wrong one.
+    fn read_stream(&mut self) {
+        let Some((stream, left)) = self.streaming.take() else {
+            return;
+        };
+        let piece = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(STREAM_PIECE);
+        match stream.read_into(&mut self.output, piece) {
+            Ok(0) | Err(_) => self.close(false),
+            Ok(n) => {
+                let left = left - n as u64;
+                if left > 0 {
+                    self.streaming = Some((stream, left));
+                }
+            }
+        }
+    }
+
     fn output_len(&self) -> usize {
         self.output.len() - self.written
     }
@@ -496,6 +544,7 @@ impl Connection {
     }
 
     fn close(&mut self, linger: bool) {
+        self.streaming = None;
         self.phase = Phase::Closed { linger };
         self.input = Vec::new();
         self.output = Vec::new();

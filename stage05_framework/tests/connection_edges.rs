@@ -294,3 +294,78 @@ fn a_big_body_leaves_no_buffer_behind() {
     assert_eq!(answered, 1);
     assert_eq!(connection.buffered_capacity(), 0);
 }
+
+#[test]
+fn a_streamed_body_is_read_as_the_client_takes_it() {
+    use stage03_parser::body_stream::BodyStream;
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let now = start();
+    let mut connection = Connection::new(Config::default(), None, now);
+    connection.receive(A, now);
+    assert!(matches!(connection.next(now), Next::Request(_)));
+    let stream = BodyStream::new(std::io::Cursor::new(body.clone()), body.len() as u64);
+    let response = Response::new(Status::OK).with_stream(stream, "application/octet-stream");
+    connection.respond(response, now);
+    let mut sent = Vec::new();
+    let mut most_held = 0;
+    while connection.next(now) == Next::Write {
+        most_held = most_held.max(connection.buffered_capacity());
+        let n = connection.output().len().min(10_000);
+        sent.extend_from_slice(&connection.output()[..n]);
+        connection.wrote(n, now);
+    }
+    let head_end = sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(text(&sent[..head_end]).contains("Content-Length: 300000\r\n"));
+    assert!(
+        sent[head_end..] == body[..],
+        "the body arrives whole and in order"
+    );
+    assert!(
+        most_held < 200_000,
+        "held {most_held} bytes at most, not the whole body"
+    );
+    assert_eq!(
+        connection.next(now),
+        Next::Read,
+        "and the connection is kept"
+    );
+}
+
+#[test]
+fn a_streamed_body_that_ends_early_closes_the_connection() {
+    use stage03_parser::body_stream::BodyStream;
+    let now = start();
+    let mut connection = Connection::new(Config::default(), None, now);
+    connection.receive(A, now);
+    assert!(matches!(connection.next(now), Next::Request(_)));
+    // Says 1000 bytes, has 10: a file that shrank while it was sent.
+    let stream = BodyStream::new(std::io::Cursor::new(vec![b'x'; 10]), 1000);
+    connection.respond(
+        Response::new(Status::OK).with_stream(stream, "text/plain"),
+        now,
+    );
+    let (out, _, closed) = pump(&mut connection, now);
+    assert!(out.ends_with("xxxxxxxxxx"), "{out}");
+    assert_eq!(
+        closed,
+        Some(false),
+        "closed at once: the length it promised cannot be kept"
+    );
+}
+
+#[test]
+fn head_sends_the_length_of_a_streamed_body_and_not_the_body() {
+    use stage03_parser::body_stream::BodyStream;
+    let now = start();
+    let mut connection = Connection::new(Config::default(), None, now);
+    connection.receive(b"HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n", now);
+    assert!(matches!(connection.next(now), Next::Request(_)));
+    let stream = BodyStream::new(std::io::Cursor::new(vec![b'x'; 5000]), 5000);
+    connection.respond(
+        Response::new(Status::OK).with_stream(stream, "text/plain"),
+        now,
+    );
+    let (out, _, _) = pump(&mut connection, now);
+    assert!(out.contains("Content-Length: 5000\r\n"), "{out}");
+    assert!(out.ends_with("\r\n\r\n"), "no body: {out}");
+}
