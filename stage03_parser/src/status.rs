@@ -67,6 +67,8 @@ status_table! {
     // ANCHOR_END: status_rows
     /// Success, and no body to send.
     (204, NO_CONTENT, "No Content");
+    /// The part of the body a `Range` asked for; `Content-Range` says which.
+    (206, PARTIAL_CONTENT, "Partial Content");
     /// The resource has moved for good; `Location` says where.
     (301, MOVED_PERMANENTLY, "Moved Permanently");
     /// The resource is elsewhere for now; `Location` says where.
@@ -105,6 +107,8 @@ status_table! {
     (414, URI_TOO_LONG, "URI Too Long");
     /// The body's media type is not one the server accepts.
     (415, UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+    /// The `Range` asked for lies outside the body; `Content-Range` says how long it is.
+    (416, RANGE_NOT_SATISFIABLE, "Range Not Satisfiable");
     /// The `Expect` field cannot be met.
     (417, EXPECTATION_FAILED, "Expectation Failed");
     /// Well-formed, and yet its content cannot be processed (RFC 9110: "Unprocessable Content").

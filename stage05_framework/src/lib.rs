@@ -37,6 +37,7 @@ pub mod reply;
 pub mod route_errors;
 pub mod server;
 pub mod site;
+pub mod static_files;
 
 pub use app::{App, Application};
 pub use connection::{Config, Connection, Next, Now};

@@ -20,6 +20,7 @@ use crate::guestbook::{AddError, Guestbook, Message};
 use crate::input::Input;
 use crate::into_response::{Html, Redirect};
 use crate::middleware::{AccessLog, BasicAuth, Blocklist, RateLimit, User};
+use crate::static_files::StaticFiles;
 use crate::{Request, get, post, route, routes};
 
 /// What a deployment of the demo site chooses.
@@ -34,6 +35,8 @@ pub struct SiteOptions {
     pub rate_window: Duration,
     /// The folder the guestbook keeps its log in.
     pub data: PathBuf,
+    /// The folder `/static/…` serves.
+    pub static_dir: PathBuf,
 }
 
 /// Where the guestbook lives unless `--data` says otherwise: a folder in the system's temporary
@@ -53,15 +56,17 @@ impl Default for SiteOptions {
             rate_limit: 600,
             rate_window: Duration::from_secs(60),
             data: default_data_folder(),
+            static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
         }
     }
 }
 
 // ANCHOR: demo_app
 /// The demo site's application, with `options` for what a deployment changes. It fails only if
-/// the guestbook's data folder cannot be opened.
+/// the guestbook's data folder or the static folder cannot be opened.
 pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
     let guestbook = Guestbook::open(&options.data)?;
+    let files = StaticFiles::new(&options.static_dir)?;
     let mut app = App::new();
     app.wrap(AccessLog)
         .wrap(Blocklist::new(options.blocked.iter().copied()))
@@ -77,6 +82,9 @@ pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
         .get("/hello/{name}", hello_name)
         .post("/echo", echo)
         .any("/debug/request", |input: Input| mirror(&input.request))
+        .get("/static/{*path}", move |input: Input| {
+            files.serve(&input.request, input.param("path").unwrap_or_default())
+        })
         .mount(routes![
             admin,
             guestbook_page,
@@ -234,7 +242,8 @@ fn fail() -> &'static str {
 
 const GUESTBOOK_HEAD: &str = r#"<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Guestbook</title></head>
+<head><meta charset="utf-8"><title>Guestbook</title>
+<link rel="stylesheet" href="/static/style.css"></head>
 <body>
 <h1>Guestbook</h1>
 "#;
@@ -255,9 +264,11 @@ fn home(_: Input) -> Html<&'static str> {
 
 const HOME_PAGE: &str = r#"<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Chapter 5: a framework</title></head>
+<head><meta charset="utf-8"><title>Chapter 5: a framework</title>
+<link rel="stylesheet" href="/static/style.css"></head>
 <body>
 <h1>From TCP to a web framework: chapter 5</h1>
+<p><img src="/static/banner.png" alt="An orange and teal banner, served from /static/" width="160" height="96"></p>
 <ul>
   <li><a href="/hello">/hello</a>: the line that runs through the book</li>
   <li><a href="/hello/Ferris">/hello/Ferris</a> and
@@ -267,6 +278,7 @@ const HOME_PAGE: &str = r#"<!doctype html>
   <li><a href="/admin">/admin</a>: behind a password (user <code>admin</code>)</li>
   <li><a href="/guestbook">/guestbook</a>: sign it; <a href="/api/messages">/api/messages</a>: the same, as JSON</li>
   <li><a href="/sleep/2000">/sleep/2000</a>: a slow answer; <a href="/panic">/panic</a>: a handler that fails</li>
+  <li><a href="/static/banner.png">/static/banner.png</a>: a file, sent in pieces</li>
 </ul>
 <form method="post" action="/echo" enctype="text/plain">
   <p><label>Send this to <code>POST /echo</code>: <input name="message" value="hi"></label>
