@@ -203,3 +203,37 @@ fn exercise_5_7_damage_before_the_last_line_is_refused() {
     let book = Guestbook::open(folder.path()).expect("a torn last line is a crash, not damage");
     assert_eq!(book.list().len(), 1);
 }
+
+/// Exercise 5.8: a folder is at its path with a trailing slash, so its page's relative links work.
+#[test]
+#[ignore = "exercise 5.8: a folder without its trailing slash is redirected to it"]
+fn exercise_5_8_a_folder_redirects_to_its_slash() {
+    use stage05_framework::Application;
+    use stage05_framework::site::{SiteOptions, demo_app};
+    use tests::folder::TempFolder;
+
+    let files = TempFolder::new("exercise-5-8");
+    std::fs::create_dir_all(files.path().join("docs")).expect("a folder");
+    std::fs::write(files.path().join("docs").join("index.html"), "<p>docs</p>").expect("a page");
+    let data = TempFolder::new("exercise-5-8-data");
+    let options = SiteOptions {
+        data: data.path().to_path_buf(),
+        static_dir: files.path().to_path_buf(),
+        ..SiteOptions::default()
+    };
+    let app = demo_app(&options).expect("the site opens");
+    let call = |target: &str| {
+        let request = Request::new(Method::Get, target).expect("a valid target");
+        app.call(request).wait()
+    };
+    let redirect = call("/static/docs");
+    assert_eq!(redirect.status(), Status::PERMANENT_REDIRECT);
+    assert_eq!(redirect.headers().get("Location").unwrap(), "/static/docs/");
+    let page = call("/static/docs/");
+    assert_eq!(page.status(), Status::OK);
+    assert_eq!(
+        page.stream().map(|s| s.len()),
+        Some(11),
+        "docs/index.html, 11 bytes"
+    );
+}
