@@ -23,6 +23,7 @@ extern crate self as stage05_framework;
 pub mod app;
 pub mod base64;
 pub mod block_on;
+pub mod cgi;
 pub mod connection;
 pub mod error;
 pub mod extensions;

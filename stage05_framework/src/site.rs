@@ -15,6 +15,7 @@ use stage03_parser::json::Value;
 use stage04_router::dispatch::escape_html;
 
 use crate::app::App;
+use crate::cgi::Cgi;
 use crate::error::Error;
 use crate::guestbook::{AddError, Guestbook, Message};
 use crate::input::Input;
@@ -37,6 +38,8 @@ pub struct SiteOptions {
     pub data: PathBuf,
     /// The folder `/static/…` serves.
     pub static_dir: PathBuf,
+    /// The folder of scripts `/cgi-bin/…` runs.
+    pub cgi_dir: PathBuf,
 }
 
 /// Where the guestbook lives unless `--data` says otherwise: a folder in the system's temporary
@@ -57,6 +60,7 @@ impl Default for SiteOptions {
             rate_window: Duration::from_secs(60),
             data: default_data_folder(),
             static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+            cgi_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cgi-bin")),
         }
     }
 }
@@ -67,6 +71,7 @@ impl Default for SiteOptions {
 pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
     let guestbook = Guestbook::open(&options.data)?;
     let files = StaticFiles::new(&options.static_dir)?;
+    let cgi = Cgi::new(&options.cgi_dir)?;
     let mut app = App::new();
     app.wrap(AccessLog)
         .wrap(Blocklist::new(options.blocked.iter().copied()))
@@ -84,6 +89,17 @@ pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
         .any("/debug/request", |input: Input| mirror(&input.request))
         .get("/static/{*path}", move |input: Input| {
             files.serve(&input.request, input.param("path").unwrap_or_default())
+        })
+        .any("/cgi-bin/{*path}", move |input: Input| {
+            // `hello.sh/extra` runs `hello.sh` with `PATH_INFO=/extra`.
+            let path = input.param("path").unwrap_or_default();
+            let (script, rest) = path.split_once('/').unwrap_or((path, ""));
+            let path_info = if rest.is_empty() {
+                String::new()
+            } else {
+                format!("/{rest}")
+            };
+            cgi.run(&input.request, script, &path_info)
         })
         .mount(routes![
             admin,
@@ -279,6 +295,7 @@ const HOME_PAGE: &str = r#"<!doctype html>
   <li><a href="/guestbook">/guestbook</a>: sign it; <a href="/api/messages">/api/messages</a>: the same, as JSON</li>
   <li><a href="/sleep/2000">/sleep/2000</a>: a slow answer; <a href="/panic">/panic</a>: a handler that fails</li>
   <li><a href="/static/banner.png">/static/banner.png</a>: a file, sent in pieces</li>
+  <li><a href="/cgi-bin/hello.sh?name=Ada">/cgi-bin/hello.sh?name=Ada</a>: the same hello, from a CGI script</li>
 </ul>
 <form method="post" action="/echo" enctype="text/plain">
   <p><label>Send this to <code>POST /echo</code>: <input name="message" value="hi"></label>
