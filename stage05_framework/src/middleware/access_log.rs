@@ -31,7 +31,10 @@ impl Middleware for AccessLog {
                 "{} {peer} {what} {} {} B {:.1} ms",
                 http_date(SystemTime::now()),
                 response.status().code(),
-                response.body().len(),
+                // A file's body is streamed: its length is the stream's.
+                response
+                    .stream()
+                    .map_or(response.body().len() as u64, |s| s.len()),
                 elapsed.as_secs_f64() * 1000.0
             );
             response
