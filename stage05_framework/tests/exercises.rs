@@ -237,3 +237,41 @@ fn exercise_5_8_a_folder_redirects_to_its_slash() {
         "docs/index.html, 11 bytes"
     );
 }
+
+/// Exercise 5.9: a CGI script's bad header line is named in the 502 it causes.
+#[cfg(unix)]
+#[test]
+#[ignore = "exercise 5.9: the 502 for a bad CGI header names the line"]
+fn exercise_5_9_a_bad_cgi_header_is_named() {
+    use stage05_framework::cgi::Cgi;
+    use std::os::unix::fs::PermissionsExt;
+    use tests::folder::TempFolder;
+
+    let folder = TempFolder::new("exercise-5-9");
+    let cases = [
+        (
+            "no-colon.sh",
+            "Content-Type text/plain",
+            "bad CGI header line \"Content-Type text/plain\"",
+        ),
+        (
+            "bad-name.sh",
+            "X Custom: yes",
+            "bad CGI header line \"X Custom: yes\"",
+        ),
+    ];
+    for (name, line, _) in cases {
+        let path = folder.path().join(name);
+        let script = format!("#!/bin/sh\nprintf '{line}\\nContent-Type: text/plain\\n\\nbody'\n");
+        std::fs::write(&path, script).expect("write the script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let cgi = Cgi::new(folder.path()).expect("the folder");
+    for (name, _, expected) in cases {
+        let request = Request::new(Method::Get, "/").expect("a valid target");
+        let response = cgi.run(&request, name, "");
+        assert_eq!(response.status(), Status::BAD_GATEWAY, "{name}");
+        let body = String::from_utf8_lossy(response.body()).into_owned();
+        assert!(body.contains(expected), "{name}: {body}");
+    }
+}
