@@ -1,5 +1,6 @@
 //! Load on a chapter's server, measured with `wrk`:
-//! `cargo run --release -q -p tests --bin bench` (add `-- --seconds N` for longer runs).
+//! `cargo run --release -q -p tests --bin bench` (add `-- --seconds N` for longer runs, and
+//! `--peers` to load tiny_http the same way, in the same run).
 //!
 //! It builds chapter 5's binary in release mode, starts it on a free port with its guestbook in a
 //! temporary folder and no rate limit, and loads `GET /hello` at 1, 16 and 64 connections, one
@@ -8,11 +9,14 @@
 //! CPU time per request (from `/proc`, so on Linux only). It is a benchmark, not a test: the
 //! figures depend on the machine and what else runs on it, so compare them within one run.
 //!
+//! With `--peers` it also builds `tests/peers` (a Cargo project of its own, outside the workspace,
+//! which needs crates.io the first time) and loads its tiny_http server the same way.
+//!
 //! `wrk` is a standard HTTP load generator: `apt-get install wrk` on Debian and Ubuntu,
 //! `brew install wrk` on macOS.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 
 use tests::binary::address_in;
@@ -20,9 +24,18 @@ use tests::folder::TempFolder;
 
 const CONCURRENCY: [u32; 3] = [1, 16, 64];
 
+/// One server to load: a name for the table, its binary, its arguments.
+struct Subject {
+    name: &'static str,
+    binary: PathBuf,
+    args: Vec<String>,
+}
+
 fn main() -> ExitCode {
-    let seconds: u32 = std::env::args()
-        .skip_while(|a| a != "--seconds")
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: u32 = args
+        .iter()
+        .skip_while(|a| *a != "--seconds")
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
@@ -32,51 +45,88 @@ fn main() -> ExitCode {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let built = Command::new(&cargo)
-        .args(["build", "--release", "-q", "-p", "stage05_framework"])
-        .current_dir(&root)
-        .status();
-    if !built.is_ok_and(|s| s.success()) {
+    let build = |extra: &[&str]| {
+        Command::new(&cargo)
+            .args(["build", "--release", "-q"])
+            .args(extra)
+            .current_dir(&root)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !build(&["-p", "stage05_framework"]) {
         eprintln!("bench: cargo build --release -p stage05_framework failed");
         return ExitCode::FAILURE;
     }
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
-    let binary = target.join("release").join("stage05_framework");
     let data = TempFolder::new("bench-guestbook");
-    let mut server = match start(&binary, data.path()) {
-        Ok(server) => server,
-        Err(e) => {
-            eprintln!("bench: cannot start {}: {e}", binary.display());
+    let mut subjects = vec![Subject {
+        name: "stage05_framework",
+        binary: target.join("release").join("stage05_framework"),
+        args: vec![
+            "--addr".into(),
+            "127.0.0.1:0".into(),
+            "--rate-limit".into(),
+            "4000000000".into(),
+            "--data".into(),
+            data.path().to_string_lossy().into_owned(),
+        ],
+    }];
+    if args.iter().any(|a| a == "--peers") {
+        let peers = root.join("tests").join("peers");
+        let manifest = peers.join("Cargo.toml").to_string_lossy().into_owned();
+        if !build(&["--manifest-path", &manifest]) {
+            eprintln!("bench: cannot build tests/peers (it needs crates.io the first time)");
             return ExitCode::FAILURE;
         }
+        subjects.push(Subject {
+            name: "tiny_http 0.12",
+            binary: peers.join("target").join("release").join("tiny_http_hello"),
+            args: Vec::new(),
+        });
+    }
+    println!(
+        "GET /hello, one request per connection (Connection: close), {seconds} s per row, \
+         wrk, release builds"
+    );
+    println!(
+        "server              connections  requests/s   p50 latency   p99 latency   CPU per request"
+    );
+    for subject in &subjects {
+        let mut server = match start(&subject.binary, &subject.args) {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("bench: cannot start {}: {e}", subject.binary.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        for connections in CONCURRENCY {
+            measure(subject.name, &server, connections, seconds);
+        }
+        let _ = server.child.kill();
+        let _ = server.child.wait();
+    }
+    ExitCode::SUCCESS
+}
+
+/// One row of the table.
+fn measure(name: &str, server: &Server, connections: u32, seconds: u32) {
+    let before = cpu_seconds(server.child.id());
+    let Some(run) = wrk(&server.url, connections, seconds) else {
+        eprintln!("bench: wrk failed against {name} at {connections} connections");
+        return;
+    };
+    let after = cpu_seconds(server.child.id());
+    let cpu = match (before, after) {
+        (Some(b), Some(a)) if run.requests > 0 => {
+            format!("{:.1} µs", (a - b) / run.requests as f64 * 1e6)
+        }
+        _ => "n/a".to_string(),
     };
     println!(
-        "stage05_framework, GET /hello, one request per connection, {seconds} s per row \
-         (wrk, release build)"
+        "{name:<18}  {connections:>11}  {:>10.0}   {:>11}   {:>11}   {cpu:>15}",
+        run.per_second, run.p50, run.p99
     );
-    println!("connections  requests/s   p50 latency   p99 latency   server CPU per request");
-    for connections in CONCURRENCY {
-        let before = cpu_seconds(server.child.id());
-        let Some(run) = wrk(&server.url, connections, seconds) else {
-            eprintln!("bench: wrk failed at {connections} connections");
-            continue;
-        };
-        let after = cpu_seconds(server.child.id());
-        let cpu = match (before, after) {
-            (Some(b), Some(a)) if run.requests > 0 => {
-                format!("{:.1} µs", (a - b) / run.requests as f64 * 1e6)
-            }
-            _ => "n/a".to_string(),
-        };
-        println!(
-            "{connections:>11}  {:>10.0}   {:>11}   {:>11}   {cpu:>22}",
-            run.per_second, run.p50, run.p99
-        );
-    }
-    let _ = server.child.kill();
-    let _ = server.child.wait();
-    ExitCode::SUCCESS
 }
 
 struct Server {
@@ -84,24 +134,17 @@ struct Server {
     url: String,
 }
 
-/// The release binary on a free port, its first line read for the address.
-fn start(binary: &Path, data: &Path) -> std::io::Result<Server> {
+/// A release binary started with `args`, its first line read for the address.
+fn start(binary: &Path, args: &[String]) -> std::io::Result<Server> {
     let mut child = Command::new(binary)
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "4000000000",
-            "--data",
-        ])
-        .arg(data)
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null()) // the access log: a line per request
+        .stderr(Stdio::null()) // chapter 5's access log: a line per request
         .spawn()?;
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
     let mut first = String::new();
     stdout.read_line(&mut first)?;
-    // It prints its routes after the address: read on, or it would write into a closed pipe.
+    // It may print more after the address: read on, or it would write into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let addr = address_in(first.trim())
         .ok_or_else(|| std::io::Error::other(format!("no address in its first line {first:?}")))?;
