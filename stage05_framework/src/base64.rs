@@ -11,6 +11,7 @@
 /// assert_eq!(decode("YWRtaW46czNjcmV0").as_deref(), Some(&b"admin:s3cret"[..]));
 /// assert_eq!(decode("YQ==").as_deref(), Some(&b"a"[..]));
 /// assert_eq!(decode("not base64!"), None);
+/// assert_eq!(decode("YR=="), None); // not the one way to write "a"
 /// ```
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
@@ -29,6 +30,11 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
             bits = bits << 6 | u32::from(value(byte)?);
         }
         bits <<= 6 * padding as u32;
+        // Bits left over by padding must be zero: `YQ==` is the one way to write "a".
+        let unused = [0, 0xff, 0xffff][padding];
+        if bits & unused != 0 {
+            return None;
+        }
         let decoded = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
         out.extend_from_slice(&decoded[..3 - padding]);
     }

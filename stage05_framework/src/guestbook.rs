@@ -45,11 +45,16 @@ impl Message {
     }
 
     fn from_json(value: &Value) -> Option<Message> {
+        // An id is a whole number from 1 to 2^53, which an `f64` holds exactly.
+        let id = value.get("id")?.as_f64()?;
+        if !(1.0..=9_007_199_254_740_992.0).contains(&id) || id.fract() != 0.0 {
+            return None;
+        }
         Some(Message {
-            id: value.get("id")?.as_f64()? as u64,
+            id: id as u64,
             name: value.get("name")?.as_str()?.to_string(),
             text: value.get("text")?.as_str()?.to_string(),
-            at: value.get("at")?.as_f64()? as u64,
+            at: value.get("at")?.as_f64()?.max(0.0) as u64,
         })
     }
 }
@@ -69,6 +74,9 @@ struct State {
     messages: Vec<Message>,
     next_id: u64,
     log: File,
+    /// A write failed and could not be undone: nothing more is written, so nothing acknowledged
+    /// can be glued to half a record.
+    broken: bool,
 }
 
 /// The guestbook, shared by every request.
@@ -86,25 +94,46 @@ impl std::fmt::Debug for Guestbook {
 impl Guestbook {
     /// Opens the guestbook in `folder` (created if needed), reading back every message it holds.
     pub fn open(folder: &Path) -> io::Result<Guestbook> {
-        fs::create_dir_all(folder)?;
+        create_private_folder(folder)?;
         let path = folder.join("guestbook.log");
-        let text = match fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        // A link here could make the server append to any file its user may write.
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(io::Error::other(format!(
+                "{} is a symbolic link; the guestbook writes only to a file of its own",
+                path.display()
+            )));
+        }
+        let existed = path.exists();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
-        let (messages, next_id, torn) = replay(&text, &path);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let replayed = replay(&text, &path);
         let mut log = OpenOptions::new().create(true).append(true).open(&path)?;
-        if torn {
-            // The next record starts on a line of its own, after the torn one.
+        if replayed.torn_at.is_none() && !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            // A whole last record whose newline was not written: finish its line.
             log.write_all(b"\n")?;
+            log.sync_data()?;
+        }
+        if let Some(keep) = replayed.torn_at {
+            // Cut the unfinished record off, so the next one starts on a line of its own and no
+            // later start finds half a line in the middle of the file.
+            log.set_len(keep as u64)?;
+            log.sync_data()?;
+        }
+        if !existed {
+            // A new file is only durable once its folder's entry for it is on the disk too.
+            File::open(folder)?.sync_all()?;
         }
         Ok(Guestbook {
             path,
             state: Mutex::new(State {
-                messages,
-                next_id,
+                messages: replayed.messages,
+                next_id: replayed.next_id,
                 log,
+                broken: false,
             }),
         })
     }
@@ -127,16 +156,14 @@ impl Guestbook {
     // ANCHOR: add
     /// Adds a message, and returns it once it is on the disk.
     pub fn add(&self, name: &str, text: &str) -> Result<Message, AddError> {
+        // A browser sends a textarea's line breaks as CRLF: one line break, not two characters.
+        let text = text.replace("\r\n", "\n");
         let (name, text) = (name.trim(), text.trim());
-        if name.is_empty() || text.is_empty() {
-            return Err(AddError::Invalid("a message needs a name and a text"));
-        }
-        if name.chars().count() > MAX_NAME || text.chars().count() > MAX_TEXT {
-            return Err(AddError::Invalid(
-                "a name has at most 100 characters, a text 2000",
-            ));
-        }
+        check(name, text)?;
         let mut state = self.lock();
+        if state.broken {
+            return Err(AddError::Io(io::Error::other("an earlier write failed")));
+        }
         if state.messages.len() >= MAX_MESSAGES {
             return Err(AddError::Full);
         }
@@ -149,7 +176,7 @@ impl Guestbook {
                 .map_or(0, |d| d.as_secs()),
         };
         // On the disk first: only a message that is written may be promised to the client.
-        append(&mut state.log, &message.to_json()).map_err(AddError::Io)?;
+        append(&mut state, &message.to_json()).map_err(AddError::Io)?;
         state.next_id += 1;
         state.messages.push(message.clone());
         Ok(message)
@@ -163,7 +190,10 @@ impl Guestbook {
             return Ok(false);
         };
         let record = Value::object([("deleted", Value::from(id as f64))]);
-        append(&mut state.log, &record)?;
+        if state.broken {
+            return Err(io::Error::other("an earlier write failed"));
+        }
+        append(&mut state, &record)?;
         state.messages.remove(at);
         Ok(true)
     }
@@ -175,42 +205,116 @@ impl Guestbook {
     }
 }
 
-/// Writes one record as a line, and waits until the disk has it.
-fn append(log: &mut File, record: &Value) -> io::Result<()> {
+/// Writes one record as a line, and waits until the disk has it. If that fails, the file is cut
+/// back to where it was, so no half record is left for the next one to be glued to; if even that
+/// fails, the store stops writing.
+fn append(state: &mut State, record: &Value) -> io::Result<()> {
     let mut line = record.to_string();
     line.push('\n');
-    log.write_all(line.as_bytes())?;
-    log.sync_data()
+    let before = state.log.metadata()?.len();
+    let written = state
+        .log
+        .write_all(line.as_bytes())
+        .and_then(|()| state.log.sync_data());
+    if let Err(error) = written {
+        if state
+            .log
+            .set_len(before)
+            .and_then(|()| state.log.sync_data())
+            .is_err()
+        {
+            state.broken = true;
+        }
+        return Err(error);
+    }
+    Ok(())
 }
 
-/// The messages a log holds, the next id, and whether its last line was torn.
-fn replay(text: &str, path: &Path) -> (Vec<Message>, u64, bool) {
+/// A name and a text the guestbook accepts: not empty, not too long, no control characters
+/// but line breaks and tabs in the text.
+fn check(name: &str, text: &str) -> Result<(), AddError> {
+    if name.is_empty() || text.is_empty() {
+        return Err(AddError::Invalid("a message needs a name and a text"));
+    }
+    if name.chars().count() > MAX_NAME || text.chars().count() > MAX_TEXT {
+        return Err(AddError::Invalid(
+            "a name has at most 100 characters, a text 2000",
+        ));
+    }
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if name.chars().any(char::is_control) || text.chars().any(control) {
+        return Err(AddError::Invalid("no control characters, please"));
+    }
+    Ok(())
+}
+
+/// The folder, created if needed, readable by this user only where the system has such modes.
+fn create_private_folder(folder: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(folder)
+}
+
+/// What a log held.
+struct Replayed {
+    messages: Vec<Message>,
+    next_id: u64,
+    /// Where the file should end if its last line was cut short: the start of that line.
+    torn_at: Option<usize>,
+}
+
+/// The messages a log holds, the next id, and where a last line cut short starts. Records that
+/// parse but break the guestbook's own rules (a bad id, a name too long, one too many) are
+/// skipped like damaged lines, and said so in the log.
+fn replay(text: &str, path: &Path) -> Replayed {
     let mut messages: Vec<Message> = Vec::new();
     let mut next_id = 1;
-    let torn = !text.is_empty() && !text.ends_with('\n');
-    let lines: Vec<&str> = text.lines().collect();
-    for (number, line) in lines.iter().enumerate() {
+    let mut torn_at = None;
+    let mut offset = 0;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (number, raw) in lines.iter().enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches('\n');
         if line.trim().is_empty() {
             continue;
         }
+        let unfinished = !raw.ends_with('\n');
         let record = json::parse(line).ok();
-        if let Some(message) = record.as_ref().and_then(Message::from_json) {
+        let message = record.as_ref().and_then(Message::from_json).filter(|m| {
+            !messages.iter().any(|old| old.id == m.id)
+                && check(&m.name, &m.text).is_ok()
+                && messages.len() < MAX_MESSAGES
+        });
+        if let Some(message) = message {
             next_id = next_id.max(message.id + 1);
             messages.push(message);
-        } else if let Some(id) = record
+            continue;
+        }
+        if let Some(id) = record
             .as_ref()
             .and_then(|r| r.get("deleted"))
             .and_then(Value::as_f64)
         {
-            messages.retain(|m| m.id != id as u64);
-        } else {
-            let what = if number + 1 == lines.len() && torn {
-                "a last line cut short (a write the server did not finish)"
-            } else {
-                "a damaged line"
-            };
-            eprintln!("{}: skipped line {}, {what}", path.display(), number + 1);
+            messages.retain(|m| m.id as f64 != id);
+            continue;
         }
+        let what = if unfinished {
+            torn_at = Some(start);
+            "a last line cut short (a write the server did not finish)"
+        } else {
+            "a damaged line"
+        };
+        eprintln!("{}: skipped line {}, {what}", path.display(), number + 1);
     }
-    (messages, next_id, torn)
+    Replayed {
+        messages,
+        next_id,
+        torn_at,
+    }
 }

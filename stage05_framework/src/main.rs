@@ -15,11 +15,12 @@ Usage:
   stage05_framework [--addr HOST:PORT] [--data DIR] [--admin-password P] [--block IP,IP...]
                     [--rate-limit N]
 
-The routes so far are chapter 4's (GET /, GET /hello, GET /hello/{name}, POST /echo, any method
-on /debug/request), written as the framework's handlers. Underneath, every connection is one
-Connection, a state machine that parses, answers pipelined requests in order, sends 100 Continue,
-keeps deadlines and decides when to close. This server serves one connection at a time, so it
-closes each after its response.
+The site: GET / (a page linking to everything), /hello and /hello/{name}, POST /echo, any
+method on /debug/request (chapter 3's mirror), /guestbook (a form) and /api/messages (JSON),
+/static/... (files), /cgi-bin/hello.sh (CGI), /admin, /sleep/{ms} and /panic. Underneath,
+every connection is one Connection, a state machine that parses, answers pipelined requests in
+order, sends 100 Continue, keeps deadlines and decides when to close. This server serves one
+connection at a time, so it closes each after its response.
 
 Middleware around every route: an access log on standard error, a blocklist (403), a rate limit
 per address (429 with Retry-After) and a password on /admin (401 until the user admin gives it).
@@ -28,8 +29,10 @@ Options:
   --addr HOST:PORT      where to listen (default 127.0.0.1:7878; port 0 = any free port)
   --data DIR            the guestbook's folder (default: stage05-guestbook in the system's
                         temporary directory)
-  --admin-password P    the password of the user admin, for /admin (default: the environment
-                        variable ADMIN_PASSWORD, else \"admin\", with a warning)
+  --admin-password P    the password of the user admin, for /admin and deleting guestbook
+                        messages (default: the environment variable ADMIN_PASSWORD, which
+                        other users cannot see in `ps` as they can an argument; else
+                        \"admin\", with a warning)
   --block IP,IP...      addresses answered 403 for everything
   --rate-limit N        requests per minute per address (default 600)
   -h, --help            show this help";
@@ -47,10 +50,20 @@ fn main() -> ExitCode {
 fn parse(mut args: Args) -> Result<(SocketAddr, SiteOptions), CliError> {
     let addr = args.addr()?;
     let mut options = SiteOptions::default();
-    let password = args
-        .value("--admin-password")?
-        .or_else(|| std::env::var("ADMIN_PASSWORD").ok());
-    if let Some(password) = password {
+    let from_env = match std::env::var("ADMIN_PASSWORD") {
+        Ok(password) => Some(password),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(CliError("ADMIN_PASSWORD is not UTF-8 text".into()));
+        }
+    };
+    if let Some(password) = args.value("--admin-password")?.or(from_env) {
+        if password.is_empty() {
+            return Err(CliError(
+                "an empty admin password would let anyone in; give one, or none for the demo's"
+                    .into(),
+            ));
+        }
         options.admin_password = password;
     }
     if let Some(list) = args.value("--block")? {
@@ -64,9 +77,9 @@ fn parse(mut args: Args) -> Result<(SocketAddr, SiteOptions), CliError> {
         options.data = folder.into();
     }
     if let Some(limit) = args.value("--rate-limit")? {
-        options.rate_limit = limit.parse().map_err(|_| {
+        options.rate_limit = limit.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
             CliError(format!(
-                "--rate-limit wants requests per minute, not {limit:?}"
+                "--rate-limit wants requests per minute, 1 or more, not {limit:?}"
             ))
         })?;
     }

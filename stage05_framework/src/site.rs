@@ -157,7 +157,8 @@ fn admin(input: Input) -> Html<String> {
 #[get("/guestbook")]
 fn guestbook_page(guestbook: &Guestbook) -> Html<String> {
     let mut items = String::new();
-    for message in guestbook.list().iter().rev() {
+    // The newest first, and no more than a page: ten thousand messages would be a 20 MB page.
+    for message in guestbook.list().iter().rev().take(PAGE) {
         items.push_str(&format!(
             "<li><strong>{}</strong>: {}</li>\n",
             escape_html(&message.name),
@@ -173,6 +174,7 @@ fn guestbook_page(guestbook: &Guestbook) -> Html<String> {
 /// the page does not post it again.
 #[post("/guestbook")]
 fn guestbook_post(request: &Request, guestbook: &Guestbook) -> Result<Redirect, Error> {
+    same_origin(request)?;
     let form = request.form()?;
     let (name, text) = (form.get("name"), form.get("message"));
     let message = guestbook.add(name.unwrap_or_default(), text.unwrap_or_default());
@@ -192,11 +194,16 @@ fn api_add(body: Value, guestbook: &Guestbook) -> Result<Response, Error> {
 }
 // ANCHOR_END: guestbook_routes
 
-/// `GET /api/messages`: every message, oldest first.
+/// `GET /api/messages`: the latest messages, at most [`PAGE`], oldest first.
 #[get("/api/messages")]
 fn api_list(guestbook: &Guestbook) -> Value {
-    guestbook.list().iter().map(Message::to_json).collect()
+    let messages = guestbook.list();
+    let latest = &messages[messages.len().saturating_sub(PAGE)..];
+    latest.iter().map(Message::to_json).collect()
 }
+
+/// How many messages a page or the API's list shows.
+pub const PAGE: usize = 100;
 
 /// `GET /api/messages/{id}`.
 #[get("/api/messages/{id}")]
@@ -214,6 +221,28 @@ fn api_delete(id: u64, guestbook: &Guestbook) -> Result<Status, Error> {
         Ok(true) => Ok(Status::NO_CONTENT),
         Ok(false) => Err(Error::not_found(format!("no message {id}"))),
         Err(e) => Err(disk_error(&e)),
+    }
+}
+
+/// Refuses a form posted from another site. A browser says where a form came from in `Origin`;
+/// a page on another site could otherwise make its visitors sign this guestbook without knowing
+/// it (cross-site request forgery). No `Origin` at all is a client that is not a browser (curl),
+/// which no other site can steer. Real sites add a secret token to each form as well.
+fn same_origin(request: &Request) -> Result<(), Error> {
+    let Some(origin) = request.header("origin") else {
+        return Ok(());
+    };
+    let host = request.host().unwrap_or_default();
+    let ours = ["http://", "https://"]
+        .iter()
+        .any(|scheme| origin.strip_prefix(scheme) == Some(host));
+    if ours {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Status::FORBIDDEN,
+            "a form posted from another site",
+        ))
     }
 }
 

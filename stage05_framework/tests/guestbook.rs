@@ -191,3 +191,95 @@ fn a_panicking_route_is_a_500_and_a_long_sleep_is_refused() {
         "and it goes on"
     );
 }
+
+#[test]
+fn a_torn_line_is_cut_off_so_no_later_start_finds_damage() {
+    let folder = TempFolder::new("guestbook-cut");
+    let log = folder.path().join("guestbook.log");
+    std::fs::write(
+        &log,
+        "{\"id\":1,\"name\":\"Ada\",\"text\":\"one\",\"at\":0}\n{\"id\":2,\"na",
+    )
+    .unwrap();
+    drop(Guestbook::open(folder.path()).unwrap());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.ends_with("}\n"), "the fragment is gone: {text:?}");
+    // A whole last record without its newline is kept, and its line finished.
+    std::fs::write(
+        &log,
+        "{\"id\":1,\"name\":\"Ada\",\"text\":\"one\",\"at\":0}",
+    )
+    .unwrap();
+    let book = Guestbook::open(folder.path()).unwrap();
+    book.add("Grace", "two").unwrap();
+    let book = Guestbook::open(folder.path()).unwrap();
+    assert_eq!(book.list().len(), 2);
+}
+
+#[test]
+fn records_that_break_the_rules_are_not_loaded() {
+    let folder = TempFolder::new("guestbook-rules");
+    let long = "x".repeat(5000);
+    let log = format!(
+        "{{\"id\":-3,\"name\":\"neg\",\"text\":\"t\",\"at\":0}}\n\
+         {{\"id\":1e20,\"name\":\"huge\",\"text\":\"t\",\"at\":0}}\n\
+         {{\"id\":1.5,\"name\":\"half\",\"text\":\"t\",\"at\":0}}\n\
+         {{\"id\":2,\"name\":\"long\",\"text\":\"{long}\",\"at\":0}}\n\
+         {{\"id\":3,\"name\":\"ok\",\"text\":\"fine\",\"at\":0}}\n\
+         {{\"id\":3,\"name\":\"again\",\"text\":\"dup\",\"at\":0}}\n"
+    );
+    std::fs::write(folder.path().join("guestbook.log"), log).unwrap();
+    let book = Guestbook::open(folder.path()).unwrap();
+    let names: Vec<String> = book.list().into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["ok"]);
+    assert_eq!(book.add("next", "one").unwrap().id, 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_log_that_is_a_symbolic_link_is_refused() {
+    let folder = TempFolder::new("guestbook-link");
+    let victim = folder.path().join("victim.txt");
+    std::fs::write(&victim, "mine").unwrap();
+    let data = folder.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::os::unix::fs::symlink(&victim, data.join("guestbook.log")).unwrap();
+    assert!(Guestbook::open(&data).is_err());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine");
+}
+
+#[test]
+fn a_textarea_line_break_counts_once_and_control_characters_are_refused() {
+    let folder = TempFolder::new("guestbook-crlf");
+    let book = Guestbook::open(folder.path()).unwrap();
+    let text = "a\r\n".repeat(666); // 1,998 characters with CRLF, 1,332 without
+    assert!(book.add("Ada", &text).is_ok());
+    assert!(matches!(
+        book.add("Ada", "bell\u{7}"),
+        Err(AddError::Invalid(_))
+    ));
+}
+
+#[test]
+fn a_form_posted_from_another_site_is_refused() {
+    let folder = TempFolder::new("guestbook-csrf");
+    let app = site(&folder);
+    let form = b"name=Victim&message=I+did+not+write+this";
+    let evil = [
+        ("Origin", "https://evil.example"),
+        ("Host", "localhost:7878"),
+    ];
+    assert_eq!(
+        call(&app, Method::Post, "/guestbook", form, &evil).status(),
+        Status::FORBIDDEN
+    );
+    let ours = [
+        ("Origin", "http://localhost:7878"),
+        ("Host", "localhost:7878"),
+    ];
+    assert_eq!(
+        call(&app, Method::Post, "/guestbook", form, &ours).status(),
+        Status::SEE_OTHER
+    );
+    assert_eq!(Guestbook::open(folder.path()).unwrap().list().len(), 1);
+}

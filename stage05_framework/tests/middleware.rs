@@ -187,3 +187,45 @@ fn the_access_log_passes_the_reply_through() {
     app.wrap(AccessLog).get("/", |_: Input| "logged");
     assert_eq!(get(&app, "/", &[]).body(), b"logged");
 }
+
+#[test]
+fn an_escaped_slash_head_and_a_whole_site_prefix_are_guarded() {
+    let mut app = App::new();
+    app.wrap(
+        BasicAuth::new("test", "admin", "s3cret")
+            .protect(Some(Method::Get), "/files/private")
+            .protect(None, "/everything"),
+    )
+    .get("/files/{*path}", |input: Input| {
+        input.param("path").unwrap_or_default().to_string()
+    })
+    .get("/everything/{*rest}", |_: Input| "all");
+    // A catch-all reads `private%2Fkey.txt` as `private/key.txt`: so does the layer.
+    assert_eq!(
+        get(&app, "/files/private%2Fkey.txt", &[]).status(),
+        Status::UNAUTHORIZED
+    );
+    assert_eq!(get(&app, "/files/public.txt", &[]).status(), Status::OK);
+    // HEAD runs GET's handler: protecting GET protects it.
+    let head = app
+        .call(request(Method::Head, "/files/private/key.txt", &[]))
+        .wait();
+    assert_eq!(head.status(), Status::UNAUTHORIZED);
+    // The scheme's name is case-insensitive.
+    let lower = get(
+        &app,
+        "/files/private/x",
+        &[("Authorization", "basic YWRtaW46czNjcmV0")],
+    );
+    assert_eq!(lower.status(), Status::OK);
+
+    let mut whole = App::new();
+    whole
+        .wrap(BasicAuth::new("test", "admin", "s3cret").protect(None, "/"))
+        .get("/secret", |_: Input| "hidden");
+    assert_eq!(
+        get(&whole, "/secret", &[]).status(),
+        Status::UNAUTHORIZED,
+        "/ covers all"
+    );
+}

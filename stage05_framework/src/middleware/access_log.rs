@@ -1,5 +1,6 @@
 //! One line per request: when, who, what, the answer, its size, and how long it took.
 
+use std::io::Write;
 use std::time::{Instant, SystemTime};
 
 use stage03_parser::date::http_date;
@@ -27,7 +28,10 @@ impl Middleware for AccessLog {
         let what = format!("{} {}", input.request.method, input.request.target);
         inner.run(input).map(move |response| {
             let elapsed = started.elapsed();
-            eprintln!(
+            // Not `eprintln!`, which panics if standard error is gone: a log that cannot be
+            // written must not turn every answer into a 500.
+            let _ = writeln!(
+                std::io::stderr(),
                 "{} {peer} {what} {} {} B {:.1} ms",
                 http_date(SystemTime::now()),
                 response.status().code(),

@@ -30,7 +30,17 @@ pub struct BasicAuth {
 
 impl BasicAuth {
     /// Asks for `user` and `password`, naming `realm` to the browser (it shows it in its prompt).
+    ///
+    /// # Panics
+    ///
+    /// If `realm` has a quote, a backslash or a control character, which would break the
+    /// `WWW-Authenticate` header it is sent in: the realm is the program's text, fixed when it
+    /// is written.
     pub fn new(realm: &str, user: &str, password: &str) -> BasicAuth {
+        assert!(
+            !realm.contains(['"', '\\']) && !realm.chars().any(char::is_control),
+            "a realm cannot hold a quote, a backslash or a control character: {realm:?}"
+        );
         BasicAuth {
             realm: realm.to_string(),
             user: user.to_string(),
@@ -40,28 +50,31 @@ impl BasicAuth {
     }
 
     /// Protects `prefix` and every path below it (`/admin` covers `/admin` and `/admin/users`,
-    /// not `/administrator`), for `method` only, or for every method with `None`.
+    /// not `/administrator`; `/` covers everything), for `method` only (`GET` covers `HEAD`,
+    /// which runs the same handler), or for every method with `None`. The prefix is written as a
+    /// path is sent, percent-escapes and all, and is compared decoded.
     pub fn protect(mut self, method: Option<Method>, prefix: &str) -> BasicAuth {
-        let segments = split_path(prefix.trim_end_matches('/'))
-            .map(str::to_string)
-            .collect();
+        let segments = components(prefix).unwrap_or_default();
         self.protected.push((method, segments));
         self
     }
 
-    /// Whether a request for `path` with `method` needs the password. The path's segments are
-    /// decoded first, with the router's own function, so `/%61dmin` is `/admin` here as it is
-    /// there. A path that does not decode reaches no route at all (the router answers 404), so it
-    /// has nothing to protect.
+    /// Whether a request for `path` with `method` needs the password. The path is decoded
+    /// first, with the router's own function, so `/%61dmin` is `/admin` here as it is there, and
+    /// split at every `/`, an escaped `%2F` included, since a catch-all route (a file server)
+    /// reads that as a separator too. A path that does not decode reaches no route at all (the
+    /// router answers 404), so it has nothing to protect.
     fn guards(&self, method: &Method, path: &str) -> bool {
-        let decoded: Option<Vec<String>> = split_path(path)
-            .map(|segment| decode_segment(segment).map(|s| s.into_owned()))
-            .collect();
-        let Some(segments) = decoded else {
+        let Some(segments) = components(path) else {
             return false;
         };
         self.protected.iter().any(|(only, prefix)| {
-            only.as_ref().is_none_or(|m| m == method)
+            let method_matches = match only {
+                None => true,
+                Some(Method::Get) => matches!(method, Method::Get | Method::Head),
+                Some(only) => only == method,
+            };
+            method_matches
                 && segments.len() >= prefix.len()
                 && segments.iter().zip(prefix).all(|(a, b)| a == b)
         })
@@ -69,7 +82,12 @@ impl BasicAuth {
 
     /// The user, if `authorization` holds this user's name and password.
     fn check(&self, authorization: Option<&str>) -> Option<User> {
-        let encoded = authorization?.strip_prefix("Basic ")?.trim();
+        // The scheme's name is case-insensitive (RFC 9110 §11.1): `basic` is `Basic`.
+        let (scheme, encoded) = authorization?.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let encoded = encoded.trim();
         let decoded = String::from_utf8(base64::decode(encoded)?).ok()?;
         let (user, password) = decoded.split_once(':')?;
         // Both compared in full, whatever the first difference: how long the comparison takes
@@ -81,13 +99,18 @@ impl BasicAuth {
 }
 
 // ANCHOR: constant_time
-/// Whether `a` and `b` are equal, in a time that depends on their lengths only.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let mut difference = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        difference |= usize::from(x ^ y);
+/// Whether `given` equals `secret`, in a time that depends on the length of `given` only: the
+/// loop runs over what the client sent, so neither the first difference nor the secret's own
+/// length shows in how long the answer takes.
+fn same(given: &[u8], secret: &[u8]) -> bool {
+    let mut difference = usize::from(given.len() != secret.len());
+    for (i, &byte) in given.iter().enumerate() {
+        let expected = if secret.is_empty() {
+            0
+        } else {
+            secret[i % secret.len()]
+        };
+        difference |= usize::from(byte ^ expected);
     }
     difference == 0
 }
@@ -114,3 +137,19 @@ impl Middleware for BasicAuth {
     }
 }
 // ANCHOR_END: basic_auth_call
+
+/// A path's segments, decoded and split at every `/` (an escaped one included), without the
+/// empty ones: `/a%2Fb/` is `["a", "b"]`, `/` is `[]`. `None` if a segment does not decode.
+fn components(path: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    for segment in split_path(path) {
+        let decoded = decode_segment(segment)?;
+        parts.extend(
+            decoded
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+        );
+    }
+    Some(parts)
+}
