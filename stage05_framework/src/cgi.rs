@@ -240,7 +240,8 @@ fn parse(output: &[u8]) -> Result<Response, String> {
             .split_once(':')
             .ok_or_else(|| format!("a header line without a colon: {line:?}"))?;
         let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
+        let name = name.trim();
+        match name.to_ascii_lowercase().as_str() {
             "status" => {
                 let code = value.split(' ').next().and_then(|c| c.parse().ok());
                 let status = code
@@ -259,7 +260,8 @@ fn parse(output: &[u8]) -> Result<Response, String> {
                 }
                 response.set_header("Location", value);
             }
-            other => response.append_header(other, value),
+            // As the script spelled it: `X-Powered-By`, not `x-powered-by`.
+            _ => response.append_header(name, value),
         }
     }
     if !typed && !located {

@@ -92,7 +92,10 @@ fn serve(addr: SocketAddr, options: &SiteOptions) -> ExitCode {
         Ok(app) => app,
         Err(e) => {
             let folder = options.data.display();
-            eprintln!("stage05_framework: cannot open the guestbook in {folder}: {e}");
+            eprintln!(
+                "stage05_framework: cannot open the site's folders (the guestbook in {folder}, \
+                 static/ and cgi-bin/): {e}"
+            );
             return ExitCode::FAILURE;
         }
     };

@@ -67,7 +67,7 @@ impl Default for SiteOptions {
 
 // ANCHOR: demo_app
 /// The demo site's application, with `options` for what a deployment changes. It fails only if
-/// the guestbook's data folder or the static folder cannot be opened.
+/// the guestbook's data folder, the static folder or the CGI folder cannot be opened.
 pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
     let guestbook = Guestbook::open(&options.data)?;
     let files = StaticFiles::new(&options.static_dir)?;

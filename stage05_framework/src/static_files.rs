@@ -175,6 +175,9 @@ fn range(request: &Request, length: u64) -> Range {
     let Some((first, last)) = spec.trim().split_once('-') else {
         return Range::Whole;
     };
+    if length == 0 {
+        return Range::Unsatisfiable;
+    }
     let number = |text: &str| text.trim().parse::<u64>().ok();
     let (start, end) = match (first.trim().is_empty(), number(first), number(last)) {
         // `-500`: the last 500 bytes.
@@ -184,7 +187,7 @@ fn range(request: &Request, length: u64) -> Range {
         (false, Some(start), Some(end)) if end >= start => (start, end.min(length - 1)),
         _ => return Range::Whole,
     };
-    if length == 0 || start >= length {
+    if start >= length {
         return Range::Unsatisfiable;
     }
     Range::Part { start, end }

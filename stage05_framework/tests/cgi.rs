@@ -102,6 +102,11 @@ fn status_location_and_the_body_on_stdin() {
     let teapot = cgi.run(&request(Method::Get, "/", b"", &[]), "teapot.sh", "");
     assert_eq!(teapot.status().code(), 418);
     assert_eq!(teapot.headers().get("X-Brew").unwrap(), "tea");
+    let spelled: Vec<&str> = teapot.headers().iter().map(|(name, _)| name).collect();
+    assert!(
+        spelled.contains(&"X-Brew"),
+        "as the script spelled it: {spelled:?}"
+    );
     assert_eq!(text(&teapot), "short and stout");
     let moved = cgi.run(&request(Method::Get, "/", b"", &[]), "moved.sh", "");
     assert_eq!(moved.status(), Status::FOUND);

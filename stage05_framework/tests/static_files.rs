@@ -278,3 +278,22 @@ fn no_path_reaches_outside_the_folder() {
         );
     }
 }
+
+#[test]
+fn a_range_of_an_empty_file_is_unsatisfiable() {
+    let site = site();
+    let public = site._files.path().join("public");
+    std::fs::write(public.join("empty.txt"), b"").unwrap();
+    for range in ["bytes=0-5", "bytes=-5", "bytes=0-"] {
+        let response = get(&site.app, "/static/empty.txt", &[("Range", range)]);
+        assert_eq!(response.status(), Status::RANGE_NOT_SATISFIABLE, "{range}");
+        assert_eq!(
+            response.headers().get("Content-Range").unwrap(),
+            "bytes */0"
+        );
+    }
+    assert_eq!(
+        get(&site.app, "/static/empty.txt", &[]).status(),
+        Status::OK
+    );
+}
