@@ -149,6 +149,7 @@ impl Response {
     ) -> Response {
         self.set_header("Content-Type", content_type);
         self.body = body.into();
+        self.stream = None;
         self
     }
 

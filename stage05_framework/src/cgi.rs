@@ -132,6 +132,7 @@ fn environment(request: &Request, name: &str, path_info: &str) -> HashMap<String
         ("SERVER_SOFTWARE", "stage05_framework"),
         ("SERVER_PROTOCOL", protocol),
         ("SERVER_NAME", host),
+        // The port the client named in `Host`: the application never learns the socket's own.
         ("SERVER_PORT", port),
         ("REQUEST_METHOD", request.method.as_str()),
         ("QUERY_STRING", request.raw_query().unwrap_or_default()),
@@ -155,11 +156,21 @@ fn environment(request: &Request, name: &str, path_info: &str) -> HashMap<String
     for (field, value) in request.headers.iter() {
         let key = format!("HTTP_{}", field.to_ascii_uppercase().replace('-', "_"));
         // `Proxy:` would become `HTTP_PROXY`, which many HTTP libraries take as their proxy
-        // setting: a client could then route the script's own requests ("httpoxy", 2016).
-        let skip = matches!(
-            key.as_str(),
-            "HTTP_PROXY" | "HTTP_CONTENT_TYPE" | "HTTP_CONTENT_LENGTH"
-        );
+        // setting: a client could then route the script's own requests ("httpoxy", 2016). The
+        // credentials are the server's business, not the script's (RFC 3875 §4.1.18), a name
+        // with `_` could pass itself off as one with `-` (`X_Forwarded_For`), and the
+        // connection's own fields describe the connection, not the request.
+        let skip = field.contains('_')
+            || matches!(
+                key.as_str(),
+                "HTTP_PROXY"
+                    | "HTTP_AUTHORIZATION"
+                    | "HTTP_PROXY_AUTHORIZATION"
+                    | "HTTP_CONTENT_TYPE"
+                    | "HTTP_CONTENT_LENGTH"
+                    | "HTTP_CONNECTION"
+                    | "HTTP_TRANSFER_ENCODING"
+            );
         if let (false, Ok(value)) = (skip, value.to_str()) {
             env.entry(key)
                 .and_modify(|v| {
@@ -243,12 +254,15 @@ fn parse(output: &[u8]) -> Result<Response, String> {
         let name = name.trim();
         match name.to_ascii_lowercase().as_str() {
             "status" => {
-                let code = value.split(' ').next().and_then(|c| c.parse().ok());
+                let code: Option<u16> = value.split(' ').next().and_then(|c| c.parse().ok());
                 let status = code
+                    .filter(|c| (200..600).contains(c))
                     .and_then(Status::from_code)
-                    .ok_or("a bad Status line")?;
+                    .ok_or("a Status that is not a final status from 200 to 599")?;
                 response.set_status(status);
             }
+            // The server frames the body itself.
+            "content-length" | "transfer-encoding" | "connection" => {}
             "content-type" => {
                 typed = true;
                 response.set_header("Content-Type", value);

@@ -70,8 +70,9 @@ pub struct Config {
     /// serves one connection at a time turns it off, or one idle browser would stall everyone.
     pub keep_alive: bool,
     /// The slowest a client may take its answer, in bytes per second: an answer must be written
-    /// within `timeouts.response` plus its size at this rate. Default 8 KiB/s, so a 4 MiB page
-    /// has 8 minutes and a client that reads nothing is dropped after 10 s.
+    /// within `timeouts.response` plus its size at this rate, and a client that takes nothing
+    /// at all for `timeouts.response` is dropped whatever is left. Default 8 KiB/s, so a 4 MiB
+    /// page has 8 minutes, and a client that stops reading is dropped after 10 s.
     pub min_send_rate: u32,
 }
 
@@ -155,6 +156,13 @@ pub struct Connection {
     written: usize,
     /// When the output must have been written by: `response` plus its size at `min_send_rate`.
     output_deadline: Option<Instant>,
+    /// When the client last took some output, and when the output now pending was queued: a
+    /// client that takes nothing for `response` is dropped, however long its answer was granted.
+    last_progress: Instant,
+    output_started: Instant,
+    /// An answer is being written (its head, or its streamed body): a request that arrives
+    /// meanwhile gets its time once the answer is out, and nothing else is put in the output.
+    answering: bool,
     /// A body still to be read from its source (a file) into the output, and how much of it is
     /// left: it is read a piece at a time, as the client takes what was read before.
     streaming: Option<(BodyStream, u64)>,
@@ -181,6 +189,9 @@ impl Connection {
             output: Vec::new(),
             written: 0,
             output_deadline: None,
+            last_progress: now.instant,
+            output_started: now.instant,
+            answering: false,
             streaming: None,
             phase: Phase::Waiting { since: now.instant },
             answered: 0,
@@ -221,7 +232,8 @@ impl Connection {
             };
             self.phase = Phase::Reading {
                 deadline: start + self.config.timeouts.request,
-                restart_when_written: false,
+                // Arriving while an answer is still going out: its time starts after it.
+                restart_when_written: self.answering,
             };
         }
     }
@@ -305,6 +317,7 @@ impl Connection {
             response.set_header("Connection", "close");
             self.phase = Phase::Closing { linger: true };
         }
+        self.answering = true;
         self.queue(now, |out| response.write_to(out, head_only, now.date));
         // A streamed body follows its head, read as it is sent; its time is counted now.
         if let Some(stream) = response.take_stream() {
@@ -329,6 +342,9 @@ impl Connection {
     pub fn wrote(&mut self, written: usize, now: Now) {
         debug_assert!(written <= self.output_len(), "wrote more than the output");
         self.written += written.min(self.output_len());
+        if written > 0 {
+            self.last_progress = now.instant;
+        }
         if self.output_len() != 0 {
             return;
         }
@@ -342,6 +358,7 @@ impl Connection {
         self.output = Vec::new();
         self.written = 0;
         self.output_deadline = None;
+        self.answering = false;
         match &mut self.phase {
             // The idle wait starts when the client has the whole answer.
             Phase::Waiting { since } => *since = now.instant,
@@ -361,9 +378,12 @@ impl Connection {
     /// application works or once the connection is closed.
     pub fn deadline(&self) -> Option<Instant> {
         let timeouts = &self.config.timeouts;
+        let writing = self.output_len() != 0 || self.streaming.is_some();
         let phase = match self.phase {
-            // The idle wait starts only once the answer is written.
-            Phase::Waiting { .. } if self.output_len() != 0 || self.streaming.is_some() => None,
+            // While an answer goes out, only the output's deadline counts: the idle wait and a
+            // next request's time start when it is written.
+            _ if self.answering => None,
+            Phase::Waiting { .. } if writing => None,
             Phase::Waiting { since } if self.answered == 0 => {
                 Some(since + timeouts.first_byte.min(timeouts.request))
             }
@@ -372,7 +392,7 @@ impl Connection {
             Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => None,
         };
         // A `100 Continue` waiting to be written does not stop the request's own deadline.
-        match (self.output_deadline, phase) {
+        match (self.output_due(), phase) {
             (Some(output), Some(phase)) => Some(output.min(phase)),
             (output, phase) => output.or(phase),
         }
@@ -467,10 +487,7 @@ impl Connection {
 
     /// A deadline has passed at `now`.
     fn deadline_passed(&mut self, now: Now) {
-        if self
-            .output_deadline
-            .is_some_and(|deadline| now.instant >= deadline)
-        {
+        if self.output_due().is_some_and(|due| now.instant >= due) {
             // The client does not take its answer: nothing more can be done for it.
             self.close(false);
             return;
@@ -491,6 +508,9 @@ impl Connection {
 
     /// Appends to the output with `write`, starting the response deadline if it was empty.
     fn queue(&mut self, now: Now, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.output_deadline.is_none() {
+            self.output_started = now.instant;
+        }
         let before = self.output.len();
         write(&mut self.output);
         // `response` for the first byte, and then time for the bytes at the slowest rate allowed.
@@ -523,6 +543,13 @@ impl Connection {
         }
     }
 
+    /// When the output must be out: within its whole time, and never more than `response`
+    /// after the client last took any of it (or after it was queued).
+    fn output_due(&self) -> Option<Instant> {
+        let stalled = self.last_progress.max(self.output_started) + self.config.timeouts.response;
+        self.output_deadline.map(|whole| whole.min(stalled))
+    }
+
     fn output_len(&self) -> usize {
         self.output.len() - self.written
     }
@@ -545,6 +572,7 @@ impl Connection {
 
     fn close(&mut self, linger: bool) {
         self.streaming = None;
+        self.answering = false;
         self.phase = Phase::Closed { linger };
         self.input = Vec::new();
         self.output = Vec::new();

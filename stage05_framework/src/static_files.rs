@@ -7,6 +7,10 @@
 //! reach a file outside the folder. What is refused is a `404`, the same as a file that is not
 //! there: an attacker learns nothing from the answer.
 //!
+//! Someone who can write into the served folder is trusted: they could swap a file for a link
+//! between the check and the open, and a hard link to a file outside is that file. The checks
+//! keep out what a *client* can do.
+//!
 //! A file is sent as a [`BodyStream`], a piece at a time, never read into memory whole. It comes
 //! with `Last-Modified` and `ETag`, so a browser can ask "has it changed?" and get `304 Not
 //! Modified`; and with `Accept-Ranges`, so a video player can ask for one range of it and get
@@ -53,6 +57,11 @@ impl StaticFiles {
         }) else {
             return not_found();
         };
+        // What was opened is checked again: a regular file (not a device or a pipe put there
+        // since `find` looked).
+        if !metadata.is_file() {
+            return not_found();
+        }
         let length = metadata.len();
         let modified = metadata.modified().unwrap_or(UNIX_EPOCH);
         let etag = entity_tag(length, modified);
@@ -68,7 +77,17 @@ impl StaticFiles {
             return validators(Response::new(Status::NOT_MODIFIED));
         }
         let content_type = content_type(&file);
-        match range(request, length) {
+        // `If-Range`: a client resuming a download asks for the rest only if the file is still
+        // the one it has; otherwise it must get the whole new file (RFC 9110 §13.1.5).
+        let same_file = request
+            .header("if-range")
+            .is_none_or(|v| v == etag || v == last_modified);
+        let wanted = if same_file {
+            range(request, length)
+        } else {
+            Range::Whole
+        };
+        match wanted {
             Range::Whole => {
                 let body = BodyStream::new(handle, length);
                 validators(Response::new(Status::OK).with_stream(body, content_type))
@@ -100,12 +119,17 @@ impl StaticFiles {
             }
             file.push(part);
         }
-        // Follow every symbolic link, then check the result is still inside the folder.
+        // Follow every symbolic link, then check the result is still inside the folder, and
+        // still free of hidden names: a link `config.txt -> .env` must not serve `.env`.
         let mut file = fs::canonicalize(file).ok()?;
         if file.is_dir() {
             file = fs::canonicalize(file.join("index.html")).ok()?;
         }
-        (file.starts_with(&self.root) && file.is_file()).then_some(file)
+        let inside = file.strip_prefix(&self.root).ok()?;
+        let hidden = inside
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        (!hidden && file.is_file()).then_some(file)
     }
     // ANCHOR_END: find
 }
@@ -166,10 +190,10 @@ enum Range {
 /// One range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix` (RFC 9110 §14.1.2). Anything
 /// else, several ranges included, is answered with the whole file, which the RFC allows.
 fn range(request: &Request, length: u64) -> Range {
-    let Some(spec) = request
-        .header("range")
-        .and_then(|r| r.trim().strip_prefix("bytes="))
-    else {
+    let Some(spec) = request.header("range").and_then(|r| {
+        let (unit, spec) = r.trim().split_once('=')?;
+        unit.eq_ignore_ascii_case("bytes").then_some(spec)
+    }) else {
         return Range::Whole;
     };
     let Some((first, last)) = spec.trim().split_once('-') else {
@@ -181,7 +205,8 @@ fn range(request: &Request, length: u64) -> Range {
     let number = |text: &str| text.trim().parse::<u64>().ok();
     let (start, end) = match (first.trim().is_empty(), number(first), number(last)) {
         // `-500`: the last 500 bytes.
-        (true, _, Some(suffix)) if suffix > 0 => (length.saturating_sub(suffix), length - 1),
+        (true, _, Some(0)) => return Range::Unsatisfiable, // the last 0 bytes: none
+        (true, _, Some(suffix)) => (length.saturating_sub(suffix), length - 1),
         (true, _, _) => return Range::Whole,
         (false, Some(start), None) if last.trim().is_empty() => (start, length.saturating_sub(1)),
         (false, Some(start), Some(end)) if end >= start => (start, end.min(length - 1)),

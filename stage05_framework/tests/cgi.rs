@@ -52,6 +52,8 @@ fn a_script_sees_the_request_in_its_environment_and_nothing_of_the_servers() {
             ("Content-Type", "text/plain"),
             ("X-Custom", "yes"),
             ("Proxy", "http://evil.example"),
+            ("Authorization", "Basic YWRtaW46YWRtaW4="),
+            ("X_Forwarded_For", "spoofed"),
         ],
     );
     let response = cgi.run(&request, "env.sh", "/extra");
@@ -75,6 +77,14 @@ fn a_script_sees_the_request_in_its_environment_and_nothing_of_the_servers() {
         assert!(env.lines().any(|l| l == line), "missing {line} in\n{env}");
     }
     assert!(!env.contains("HTTP_PROXY"), "httpoxy: {env}");
+    assert!(
+        !env.contains("HTTP_AUTHORIZATION"),
+        "the password is not the script's: {env}"
+    );
+    assert!(
+        !env.contains("spoofed"),
+        "a name with _ could pose as one with -: {env}"
+    );
     assert!(
         !env.contains("HOME="),
         "the server's own environment leaked:\n{env}"
@@ -169,4 +179,26 @@ fn the_demo_sites_script_says_hello() {
         .call(request(Method::Get, "/cgi-bin/nothing.sh", b"", &[]))
         .wait();
     assert_eq!(missing.status(), Status::NOT_FOUND);
+}
+
+#[test]
+fn a_script_cannot_frame_the_body_or_invent_a_status() {
+    let folder = scripts(&[
+        (
+            "length.sh",
+            "printf 'Content-Type: text/plain\nContent-Length: 999\n\nfour'",
+        ),
+        (
+            "odd.sh",
+            "printf 'Status: 999 Odd\nContent-Type: text/plain\n\nx'",
+        ),
+    ]);
+    let cgi = Cgi::new(folder.path()).unwrap();
+    let run = |name| cgi.run(&request(Method::Get, "/", b"", &[]), name, "");
+    let length = run("length.sh");
+    assert_eq!(
+        (length.status(), text(&length)),
+        (Status::OK, "four".to_string())
+    );
+    assert_eq!(run("odd.sh").status(), Status::BAD_GATEWAY);
 }

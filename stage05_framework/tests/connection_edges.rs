@@ -369,3 +369,62 @@ fn head_sends_the_length_of_a_streamed_body_and_not_the_body() {
     assert!(out.contains("Content-Length: 5000\r\n"), "{out}");
     assert!(out.ends_with("\r\n\r\n"), "no body: {out}");
 }
+
+#[test]
+fn a_client_that_stops_reading_a_long_answer_is_dropped_after_the_response_time() {
+    use stage03_parser::body_stream::BodyStream;
+    let config = Config::default();
+    let now = start();
+    let mut connection = Connection::new(config, None, now);
+    connection.receive(A, now);
+    assert!(matches!(connection.next(now), Next::Request(_)));
+    // 64 MiB: at 8 KiB/s that is over two hours, granted only to a client that keeps reading.
+    let size = 64 << 20;
+    let stream = BodyStream::new(std::io::repeat(b'x'), size);
+    connection.respond(
+        Response::new(Status::OK).with_stream(stream, "text/plain"),
+        now,
+    );
+    assert_eq!(connection.next(now), Next::Write);
+    let head = connection.output().len();
+    connection.wrote(head, now);
+    assert_eq!(
+        connection.next(now),
+        Next::Write,
+        "the first piece of the body"
+    );
+    connection.wrote(1000, now);
+    let stalled = now.after(config.timeouts.response);
+    assert_eq!(connection.next(stalled), Next::Close { linger: false });
+}
+
+#[test]
+fn nothing_is_written_into_the_middle_of_a_streamed_body() {
+    use stage03_parser::body_stream::BodyStream;
+    let config = Config::default();
+    let now = start();
+    let mut connection = Connection::new(config, None, now);
+    // A whole request, and the start of the next one, pipelined.
+    connection.receive(&[A, b"GET /b HTTP/1.1\r\n"].concat(), now);
+    assert!(matches!(connection.next(now), Next::Request(_)));
+    let body = vec![b'y'; 400_000];
+    let stream = BodyStream::new(std::io::Cursor::new(body.clone()), body.len() as u64);
+    connection.respond(
+        Response::new(Status::OK).with_stream(stream, "text/plain"),
+        now,
+    );
+    // The client reads steadily for 30 s, past the next request's 10 s.
+    let mut sent = Vec::new();
+    let mut t = now;
+    while connection.next(t) == Next::Write {
+        let n = connection.output().len().min(16_384);
+        sent.extend_from_slice(&connection.output()[..n]);
+        t = t.after(Duration::from_millis(1_200));
+        connection.wrote(n, t);
+    }
+    let head_end = sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(
+        sent[head_end..] == body[..],
+        "the body is whole, with no 408 inside it"
+    );
+}

@@ -29,6 +29,8 @@ fn site() -> Site {
     fs::write(files.path().join("secret.txt"), SECRET).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(files.path().join("secret.txt"), public.join("link.txt")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(public.join(".env"), public.join("config.txt")).unwrap();
     let data = TempFolder::new("static-data");
     let options = SiteOptions {
         data: data.path().to_path_buf(),
@@ -256,6 +258,7 @@ const HOSTILE: &[&str] = &[
     "%e2%80%a5/secret.txt",
     "%ef%bc%8e%ef%bc%8e/secret.txt",
     "nothing-here.txt",
+    "config.txt",
 ];
 // ANCHOR_END: hostile_paths
 
@@ -295,5 +298,40 @@ fn a_range_of_an_empty_file_is_unsatisfiable() {
     assert_eq!(
         get(&site.app, "/static/empty.txt", &[]).status(),
         Status::OK
+    );
+}
+
+#[test]
+fn if_range_for_another_version_gets_the_whole_file_and_an_empty_suffix_is_unsatisfiable() {
+    let site = site();
+    let stale = [("Range", "bytes=0-9"), ("If-Range", "\"an-old-tag\"")];
+    assert_eq!(
+        get(&site.app, "/static/all-bytes.bin", &stale).status(),
+        Status::OK
+    );
+    let etag = get(&site.app, "/static/all-bytes.bin", &[]);
+    let etag = etag
+        .headers()
+        .get("ETag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let current = [("Range", "bytes=0-9"), ("If-Range", etag.as_str())];
+    assert_eq!(
+        get(&site.app, "/static/all-bytes.bin", &current).status(),
+        Status::PARTIAL_CONTENT
+    );
+    let none = get(&site.app, "/static/all-bytes.bin", &[("Range", "bytes=-0")]);
+    assert_eq!(none.status(), Status::RANGE_NOT_SATISFIABLE);
+    let upper = get(
+        &site.app,
+        "/static/all-bytes.bin",
+        &[("Range", "Bytes=0-0")],
+    );
+    assert_eq!(
+        upper.status(),
+        Status::PARTIAL_CONTENT,
+        "the unit is read without case"
     );
 }
