@@ -234,7 +234,11 @@ fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
         }
         Ok(_) if !status.success() => Outcome::Failed(format!("it exited with {status}")),
         Ok(out) => Outcome::Output(out),
-        Err(_) => Outcome::TimedOut,
+        // It ended, but its output did not: a process it started in the background still holds
+        // it open. This runner can kill the script, not what the script started.
+        Err(_) => {
+            Outcome::Failed("its output stayed open after it exited (a process it started?)".into())
+        }
     }
 }
 

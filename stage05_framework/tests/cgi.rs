@@ -132,6 +132,10 @@ fn failing_garbage_and_hanging_scripts_are_gateway_errors() {
         ("garbage.sh", "echo 'this is not a CGI header'"),
         ("no-type.sh", "printf 'X-Only: this\\n\\nbody'"),
         ("hangs.sh", "sleep 30"),
+        (
+            "leaves.sh",
+            "printf 'Content-Type: text/plain\\n\\nx'; sleep 3 &",
+        ),
     ]);
     let cgi = Cgi::new(folder.path())
         .unwrap()
@@ -142,6 +146,8 @@ fn failing_garbage_and_hanging_scripts_are_gateway_errors() {
     assert_eq!(run("no-type.sh").status(), Status::BAD_GATEWAY);
     let started = Instant::now();
     assert_eq!(run("hangs.sh").status(), Status::GATEWAY_TIMEOUT);
+    // One that answers but leaves a child holding its output: not a timeout, a failure.
+    assert_eq!(run("leaves.sh").status(), Status::BAD_GATEWAY);
     // A guard, not a measurement: killed near its time limit, not after its 30 s of sleep.
     assert!(started.elapsed() < Duration::from_secs(20));
 }
