@@ -399,6 +399,20 @@ impl Connection {
     }
     // ANCHOR_END: deadline
 
+    /// Whether the connection is between requests with nothing in hand: it has answered at
+    /// least one request, written all of it, and has no byte of the next. Closing it now loses
+    /// nothing the client has been promised, which is what a driver that needs its thread back
+    /// (chapter 6's pool, when others wait for a worker) may do before the idle time is out.
+    /// A connection that has not answered yet is not idle in this sense: its first request may
+    /// be in the socket already, unread.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.phase, Phase::Waiting { .. })
+            && self.answered > 0
+            && self.input.is_empty()
+            && self.output_len() == 0
+            && self.streaming.is_none()
+    }
+
     /// How many requests this connection has answered.
     pub fn answered(&self) -> u64 {
         self.answered

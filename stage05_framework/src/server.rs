@@ -78,7 +78,7 @@ impl Server {
     /// Serves connections one at a time until the stop signal is given.
     pub fn run(self, app: impl Application) {
         serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
-            drive(stream, Some(peer), &self.config, &app)
+            drive(stream, Some(peer), &self.config, &app, &KeepIdle)
         })
     }
 
@@ -90,25 +90,67 @@ impl Server {
     }
 }
 
+// ANCHOR: idle_policy
+/// What a driver asks about a connection that is idle between requests
+/// ([`Connection::is_idle`]): whether to keep it for the rest of its idle time.
+pub trait IdlePolicy {
+    /// The longest an idle connection is waited on before [`IdlePolicy::give_up`] is asked
+    /// again.
+    fn check_every(&self) -> Duration;
+    /// Whether to close, now, a connection that has been idle for `idle`.
+    fn give_up(&self, idle: Duration) -> bool;
+}
+
+/// Keeps every idle connection for its whole idle time. This chapter's server serves one
+/// connection at a time and has nobody to give its thread to; chapter 6's pool has.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepIdle;
+
+impl IdlePolicy for KeepIdle {
+    fn check_every(&self) -> Duration {
+        Duration::MAX
+    }
+
+    fn give_up(&self, _idle: Duration) -> bool {
+        false
+    }
+}
+// ANCHOR_END: idle_policy
+
 // ANCHOR: drive
-/// Moves bytes between `stream` and a [`Connection`] until the connection says to close. Errors
-/// returned are I/O errors, for the log.
+/// Moves bytes between `stream` and a [`Connection`] until the connection says to close, or
+/// `idle` gives it up between requests. Errors returned are I/O errors, for the log.
 pub fn drive(
     mut stream: TcpStream,
     peer: Option<SocketAddr>,
     config: &Config,
     app: &impl Application,
+    idle: &impl IdlePolicy,
 ) -> io::Result<()> {
     let mut connection = Connection::new(*config, peer, Now::read());
     let mut chunk = vec![0; READ_CHUNK];
+    let mut idle_since = None;
     loop {
         let now = Now::read();
         match connection.next(now) {
             Next::Read => {
-                stream.set_read_timeout(Some(time_left(&connection, now)))?;
+                let mut wait = time_left(&connection, now);
+                if connection.is_idle() {
+                    let since = *idle_since.get_or_insert(now.instant);
+                    // A request may have reached the socket since the last read: it is not
+                    // given up with the connection.
+                    if idle.give_up(now.instant - since) && !bytes_waiting(&stream)? {
+                        return Ok(()); // nothing is in hand: as if the idle time were out
+                    }
+                    wait = wait.min(idle.check_every());
+                }
+                stream.set_read_timeout(Some(wait))?;
                 match stream.read(&mut chunk) {
                     Ok(0) => connection.receive_eof(),
-                    Ok(n) => connection.receive(&chunk[..n], Now::read()),
+                    Ok(n) => {
+                        idle_since = None; // the next request has begun
+                        connection.receive(&chunk[..n], Now::read());
+                    }
                     // Out of time: the next `next` sees the deadline has passed.
                     Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(e),
@@ -140,6 +182,18 @@ pub fn drive(
     }
 }
 // ANCHOR_END: drive
+
+/// Whether bytes have arrived on `stream` that nobody has read yet, without waiting for any.
+fn bytes_waiting(stream: &TcpStream) -> io::Result<bool> {
+    stream.set_nonblocking(true)?;
+    let peeked = stream.peek(&mut [0]);
+    stream.set_nonblocking(false)?;
+    match peeked {
+        Ok(n) => Ok(n > 0),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+        Err(e) => Err(e),
+    }
+}
 
 /// The application's response to `request`, waited for if it is still to come. A panic while it
 /// is computed (in an async handler, say) is a 500 too; the application catches its handlers'.

@@ -383,3 +383,30 @@ fn the_wall_clock_is_the_one_given() {
     connection.respond(app(&request), now);
     assert!(text(connection.output()).contains("Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"));
 }
+
+#[test]
+fn idle_means_answered_and_nothing_in_hand() {
+    let now = start();
+    let mut connection = Connection::new(keep_alive(), None, now);
+    assert!(
+        !connection.is_idle(),
+        "a first request may be in the socket, unread"
+    );
+    connection.receive(b"GET /a HTTP/1.1\r\n", now);
+    assert!(!connection.is_idle(), "half a request");
+    connection.receive(b"Host: x\r\n\r\n", now);
+    let Next::Request(request) = connection.next(now) else {
+        panic!("a whole request")
+    };
+    assert!(!connection.is_idle(), "the application has the request");
+    connection.respond(app(&request), now);
+    assert!(!connection.is_idle(), "the answer is not written yet");
+    let n = connection.output().len();
+    connection.wrote(n, now);
+    assert!(
+        connection.is_idle(),
+        "answered, written, nothing of the next"
+    );
+    connection.receive(b"G", now);
+    assert!(!connection.is_idle(), "the next request has begun");
+}

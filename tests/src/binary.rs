@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -81,6 +81,26 @@ impl RunningBinary {
             }
         }
         lines
+    }
+}
+
+impl RunningBinary {
+    /// The process id, to send the binary a signal (`kill -TERM <id>`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the binary to exit by itself, and its status. Panics (failing the test) if it
+    /// has not exited within a minute: a guard against a hung test, never a measurement.
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + STARTUP_GUARD;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+                other => panic!("the binary did not exit: {other:?}"),
+            }
+        }
     }
 }
 

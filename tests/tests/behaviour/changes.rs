@@ -187,3 +187,44 @@ fn hello_only_at_hello(addr: SocketAddr) {
     assert_eq!(response.status, 404);
     assert_ne!(response.body, b"Hello, World!");
 }
+
+/// Chapter 6: keep-alive is on, as its binary runs it.
+///
+/// - Chapter 4 kept its routes and its `Hello, World!` at `/hello`; so does chapter 6 (the same
+///   application, chapter 5's demo site).
+/// - Chapters 3 to 5 closed after every response ([`closes_after_every_response`]); chapter 6's
+///   server keeps the connection for the next request, so the `keep_alive` and `pipelining`
+///   suites run against it as its binary runs it.
+pub const STAGE06: &[Case] = &[
+    (
+        "only /debug/request mirrors; other paths are 404",
+        only_debug_request_mirrors,
+    ),
+    (
+        "Hello, World! lives at /hello, not at every path",
+        hello_only_at_hello,
+    ),
+    (
+        "keeps the connection open after a response (chapters 3 to 5 closed it)",
+        keeps_the_connection_open,
+    ),
+];
+
+fn keeps_the_connection_open(addr: SocketAddr) {
+    let mut connection = ResponseReader::connect(addr);
+    for n in 1..=3 {
+        connection
+            .send(format!("GET {MIRROR_PATH}?request={n} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes());
+        let response = well_formed(&connection.next_response_bytes(false));
+        assert_eq!(
+            response.status, 200,
+            "request {n}: {}",
+            response.status_line
+        );
+        assert_ne!(
+            response.header("Connection"),
+            Some("close"),
+            "request {n} on one connection"
+        );
+    }
+}

@@ -13,3 +13,4 @@ mod stage02;
 mod stage03;
 mod stage04;
 mod stage05;
+mod stage06;

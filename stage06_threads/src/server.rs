@@ -1,0 +1,188 @@
+//! Chapter 5's connection and application, on a pool of threads.
+//!
+//! The accept loop is chapter 1's; for each connection it queues a job, and a worker drives the
+//! connection with chapter 5's own `drive`, keep-alive on, until the connection closes. Only how
+//! connections are spread over threads is new here: all of HTTP is still in chapter 5's
+//! `Connection`, and all of the site in its `App`.
+//!
+//! A keep-alive connection holds its worker while it waits for its next request, so as many
+//! idle clients as workers would leave a new client waiting for their whole idle time. The
+//! workers therefore give an idle connection up early when another connection is waiting for a
+//! worker ([`Demand`]), and at once when the server stops.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::stop::{RunningServer, StopSignal};
+use stage03_parser::response::Response;
+use stage03_parser::status::Status;
+use stage05_framework::server::drive;
+use stage05_framework::{Application, Config, IdlePolicy};
+
+use crate::pool::ThreadPool;
+
+/// How many workers, and how many connections may wait for one, unless the binary says
+/// otherwise.
+pub const DEFAULT_WORKERS: usize = 8;
+pub const DEFAULT_QUEUE: usize = 64;
+
+/// How long an idle keep-alive connection keeps its worker when another connection is waiting
+/// for one, unless the server is told otherwise: long enough for a browser's next request for
+/// the page it just got (its stylesheet, its images), far shorter than the idle time.
+pub const IDLE_GRACE: Duration = Duration::from_millis(100);
+
+// ANCHOR: demand
+/// What a worker must know of the rest of the server to decide whether to keep an idle
+/// connection: whether anyone is waiting for a worker, and whether the server is stopping.
+#[derive(Debug)]
+pub struct Demand {
+    /// How long an idle connection is kept while others wait; `None`: its whole idle time.
+    grace: Option<Duration>,
+    /// Connections queued and not yet taken by a worker.
+    waiting: AtomicUsize,
+    /// The server has stopped accepting: idle connections close at once.
+    stopping: AtomicBool,
+}
+
+impl IdlePolicy for Demand {
+    fn check_every(&self) -> Duration {
+        // Also how soon an idle connection notices that the server stops.
+        self.grace.unwrap_or(IDLE_GRACE)
+    }
+
+    fn give_up(&self, idle: Duration) -> bool {
+        // Relaxed is enough: these are hints, read again at every check, guarding no data.
+        let wanted = self.waiting.load(Ordering::Relaxed) > 0;
+        self.stopping.load(Ordering::Relaxed) || self.grace.is_some_and(|g| wanted && idle >= g)
+    }
+}
+// ANCHOR_END: demand
+
+/// A listening server that runs an [`Application`] on a pool of threads.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    stop: StopSignal,
+    config: Config,
+    workers: usize,
+    queue: usize,
+    idle_grace: Option<Duration>,
+}
+
+impl Server {
+    /// Binds and listens; port 0 picks a free port. Keep-alive is on: a connection holds a
+    /// worker, not the whole server.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr)?;
+        Ok(Server {
+            stop: StopSignal::for_listener(&listener)?,
+            listener,
+            config: Config::default(),
+            workers: DEFAULT_WORKERS,
+            queue: DEFAULT_QUEUE,
+            idle_grace: Some(IDLE_GRACE),
+        })
+    }
+
+    /// `workers` threads, and a queue of `queue` connections waiting for them.
+    pub fn with_pool(mut self, workers: usize, queue: usize) -> Server {
+        self.workers = workers.max(1);
+        self.queue = queue;
+        self
+    }
+
+    /// How long an idle keep-alive connection keeps its worker while other connections wait for
+    /// one ([`IDLE_GRACE`] unless set). `None` keeps it for its whole idle time, and then as many
+    /// idle clients as workers make everyone else wait: the book shows that first.
+    pub fn with_idle_grace(mut self, grace: Option<Duration>) -> Server {
+        self.idle_grace = grace;
+        self
+    }
+
+    /// Replaces the connections' configuration (limits, deadlines, keep-alive).
+    pub fn with_config(mut self, config: Config) -> Server {
+        self.config = config;
+        self
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The signal that makes [`Server::run`] return.
+    pub fn stop_signal(&self) -> StopSignal {
+        self.stop.clone()
+    }
+
+    // ANCHOR: run
+    /// Accepts connections until the stop signal, handing each to a worker. When every worker
+    /// is busy and the queue is full, a connection is answered `503` with `Retry-After` at once,
+    /// rather than left waiting without end. When the loop ends, the workers finish the
+    /// requests they have, close their idle connections, and are joined.
+    pub fn run(self, app: impl Application) {
+        let app = Arc::new(app);
+        let demand = Arc::new(Demand {
+            grace: self.idle_grace,
+            waiting: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+        });
+        let config = self.config;
+        let pool = ThreadPool::new(self.workers, self.queue, {
+            let demand = Arc::clone(&demand);
+            move |(stream, peer)| {
+                demand.waiting.fetch_sub(1, Ordering::Relaxed);
+                if let Err(e) = drive(stream, Some(peer), &config, &*app, &*demand) {
+                    eprintln!("{peer}: {e}");
+                }
+            }
+        });
+        serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
+            // Counted before it is queued, so that the worker that takes it never counts below 0.
+            demand.waiting.fetch_add(1, Ordering::Relaxed);
+            match pool.try_execute((stream, peer)) {
+                Ok(()) => Ok(()),
+                Err((stream, peer)) => {
+                    demand.waiting.fetch_sub(1, Ordering::Relaxed);
+                    eprintln!("{peer}: every worker busy and the queue full: 503");
+                    busy(stream)
+                }
+            }
+        });
+        demand.stopping.store(true, Ordering::Relaxed);
+        drop(pool); // waits for the workers to finish
+    }
+    // ANCHOR_END: run
+
+    /// Runs the server on a thread of its own; stopping or dropping the handle stops it.
+    pub fn spawn(self, app: impl Application) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stop = self.stop_signal();
+        Ok(RunningServer::spawn(addr, stop, move || self.run(app)))
+    }
+}
+
+/// Answers `stream` with `503 Service Unavailable` and closes it.
+pub fn busy(mut stream: TcpStream) -> io::Result<()> {
+    let response = Response::text(
+        Status::SERVICE_UNAVAILABLE,
+        "every worker is busy; try again\n",
+    )
+    .header("Retry-After", "1")
+    .header("Connection", "close");
+    let mut bytes = Vec::new();
+    response.write_to(&mut bytes, false, SystemTime::now());
+    stream.set_write_timeout(Some(Duration::from_secs(1)))?;
+    // What the client has sent already is read and dropped first: closing a socket with unread
+    // bytes would reset it, and the reset could destroy the 503 before the client reads it.
+    stream.set_nonblocking(true)?;
+    let mut sink = [0u8; 4096];
+    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    stream.set_nonblocking(false)?;
+    stream.write_all(&bytes)?;
+    stream.shutdown(std::net::Shutdown::Write)
+}

@@ -1,0 +1,73 @@
+//! The binary as a person runs it: it prints where it listens, serves the demo site with
+//! keep-alive on, and on `SIGTERM` (what Ctrl+C's `SIGINT` does too) finishes the request in
+//! flight and exits 0.
+
+use std::process::Command;
+
+use tests::binary::{RunningBinary, run};
+use tests::folder::TempFolder;
+use tests::raw::ResponseReader;
+
+const BIN: &str = env!("CARGO_BIN_EXE_stage06_threads");
+
+fn get(target: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n").into_bytes()
+}
+
+#[test]
+fn serves_with_keep_alive_and_stops_gracefully_on_sigterm() {
+    let data = TempFolder::new("stage06-cli");
+    let data_arg = data.path().to_str().expect("a UTF-8 temp path");
+    let mut server = RunningBinary::start(BIN, &["--addr", "127.0.0.1:0", "--data", data_arg]);
+    assert!(
+        server
+            .first_line
+            .starts_with("listening on http://127.0.0.1:"),
+        "{}",
+        server.first_line
+    );
+    let mut connection = ResponseReader::connect(server.addr);
+    for _ in 0..2 {
+        connection.send(&get("/hello"));
+        let response = connection.next_response(false);
+        assert_eq!(response.text(), "Hello, World!");
+        assert_eq!(response.header("Connection"), None, "kept alive");
+    }
+    // The next request is on its way to the worker when the signal comes.
+    connection.send(&get("/sleep/300"));
+    #[cfg(unix)]
+    {
+        let killed = Command::new("kill")
+            .args(["-TERM", &server.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let response = connection.next_response(false);
+        assert_eq!(response.status, 200, "the request in flight is answered");
+        assert_eq!(response.text(), "slept 300 ms\n");
+        assert!(connection.rest_until_close().is_empty(), "then closed");
+        assert!(server.wait_for_exit().success(), "exit 0");
+    }
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = run(BIN, &["--help"], b"");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for option in ["Usage:", "--addr", "--workers", "--queue", "--data"] {
+        assert!(text.contains(option), "{option} in {text}");
+    }
+    for args in [
+        &["--workers", "0"][..],
+        &["--workers", "many"],
+        &["--queue", "-1"],
+        &["--addr", "nowhere"],
+        &["--threads", "4"],
+    ] {
+        let output = run(BIN, args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("stage06_threads: "), "{stderr}");
+    }
+}
