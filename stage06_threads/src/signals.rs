@@ -106,7 +106,7 @@ pub fn stop_on_signals(stop: StopSignal) -> io::Result<()> {
         .name("signals".into())
         .spawn(move || {
             if waiting_end.read_exact(&mut [0]).is_ok() {
-                eprintln!("stopping: finishing the requests in flight (again to quit at once)");
+                eprintln!("stopping: finishing what is in flight (again to quit at once)");
                 for signum in [SIGINT, SIGTERM] {
                     let _ = set_handler(signum, SIG_DFL);
                 }

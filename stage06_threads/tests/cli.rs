@@ -55,7 +55,7 @@ fn help_and_bad_arguments() {
     let help = run(BIN, &["--help"], b"");
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for option in ["Usage:", "--addr", "--workers", "--queue", "--data"] {
+    for option in ["Usage:", "--addr", "--workers", "--queue", "--data", "chat"] {
         assert!(text.contains(option), "{option} in {text}");
     }
     for args in [
@@ -64,10 +64,29 @@ fn help_and_bad_arguments() {
         &["--queue", "-1"],
         &["--addr", "nowhere"],
         &["--threads", "4"],
+        &["chat", "--workers", "2"],
+        &["talk"],
     ] {
         let output = run(BIN, args, b"");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.starts_with("stage06_threads: "), "{stderr}");
     }
+}
+
+#[test]
+fn chat_welcomes_a_client_that_connects_with_nc() {
+    let server = RunningBinary::start(BIN, &["chat", "--addr", "127.0.0.1:0"]);
+    assert!(
+        server.first_line.starts_with("listening on 127.0.0.1:"),
+        "{}",
+        server.first_line
+    );
+    let stream = std::net::TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(tests::raw::READ_GUARD))
+        .unwrap();
+    let mut welcome = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stream), &mut welcome).unwrap();
+    assert_eq!(welcome, "* welcome, guest1: 1 here; /nick NAME, /quit\n");
 }

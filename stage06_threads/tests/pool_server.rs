@@ -254,3 +254,27 @@ fn stopping_finishes_the_request_in_flight_and_closes_idle_connections() {
         "nothing listens any more"
     );
 }
+
+#[test]
+fn slowloris_clients_hold_a_worker_only_until_the_request_deadline() {
+    // Two workers, and two clients that send half a request head and then nothing: each holds a
+    // worker, but only until the whole request was due (cut to 300 ms here from 10 s).
+    let mut config = Config::default();
+    config.timeouts.request = Duration::from_millis(300);
+    let server = start(
+        pool(2, 8).with_config(config),
+        meeting_app(Meeting::new(1), READ_GUARD),
+    );
+    let mut slow: Vec<_> = (0..2)
+        .map(|_| {
+            let mut client = ResponseReader::connect(server.addr());
+            client.send(b"GET /hello HTTP/1.1\r\nHo");
+            client
+        })
+        .collect();
+    let mut next = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut next, "/hello").text(), "Hello, World!");
+    for client in &mut slow {
+        assert_eq!(client.next_response(false).status, 408);
+    }
+}
