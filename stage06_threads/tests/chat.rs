@@ -110,7 +110,7 @@ fn names_must_be_free_and_plain() {
     let ada = named(&room, "ada", &[]);
     let mut other = Client::connect(&room);
     ada.line_where(|l| l.ends_with(" joined"));
-    other.say("/who");
+    other.say("/dance");
     assert!(other.next_line().starts_with("* commands:"));
     for (name, answer) in [
         ("ada", "* ada is taken"),

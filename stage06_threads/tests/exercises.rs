@@ -52,3 +52,41 @@ fn exercise_6_2_answers_while_stopping_say_close() {
         "the client should learn from the answer that the connection will not be kept"
     );
 }
+
+/// Exercise 6.3: `/who` lists the room, in the order people joined, to the asker only.
+#[test]
+#[ignore = "exercise 6.3: /who lists everyone in the room"]
+fn exercise_6_3_who_is_here() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpStream;
+
+    use stage06_threads::chat::Chat;
+
+    let room = Chat::bind("127.0.0.1:0").unwrap().spawn().unwrap();
+    let mut clients: Vec<(TcpStream, BufReader<TcpStream>)> = Vec::new();
+    fn next_line(reader: &mut BufReader<TcpStream>) -> String {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a line from the room");
+        line
+    }
+    for name in ["ada", "bob", "cy"] {
+        let stream = TcpStream::connect(room.addr()).unwrap();
+        stream.set_read_timeout(Some(READ_GUARD)).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        assert!(next_line(&mut reader).starts_with("* welcome"));
+        for (_, other) in &mut clients {
+            assert!(next_line(other).ends_with(" joined\n"));
+        }
+        let mut writer = stream;
+        writer
+            .write_all(format!("/nick {name}\n").as_bytes())
+            .unwrap();
+        clients.push((writer, reader));
+        for (_, reader) in &mut clients {
+            assert!(next_line(reader).ends_with(&format!(" is now {name}\n")));
+        }
+    }
+    let (writer, reader) = &mut clients[1];
+    writer.write_all(b"/who\n").unwrap();
+    assert_eq!(next_line(reader), "* here: ada, bob, cy\n");
+}
