@@ -93,6 +93,15 @@ impl Args {
         })
     }
 
+    /// Whether the option `name` was given (`--data x` or `--data=x`), without reading it: for
+    /// an option that only some commands take.
+    pub fn has(&self, name: &str) -> bool {
+        let prefix = format!("{name}=");
+        self.rest
+            .iter()
+            .any(|a| a == name || a.starts_with(&prefix))
+    }
+
     /// True, and consumed, when the bare switch `name` is present.
     pub fn switch(&mut self, name: &str) -> bool {
         let before = self.rest.len();
@@ -132,6 +141,9 @@ mod tests {
         assert_eq!(args.positional().as_deref(), Some("client"));
         assert_eq!(args.positional().as_deref(), Some("hi"));
         assert_eq!(args.finish(), Ok(()));
+
+        let args = Args::new(["chat", "--data=x", "--block"]);
+        assert!(args.has("--data") && args.has("--block") && !args.has("--dat"));
 
         let mut args = Args::new(["--addr=[::1]:0"]);
         assert_eq!(args.addr(), Ok("[::1]:0".parse().unwrap()));

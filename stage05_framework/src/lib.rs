@@ -38,6 +38,7 @@ pub mod reply;
 pub mod route_errors;
 pub mod server;
 pub mod site;
+pub mod site_cli;
 pub mod static_files;
 
 pub use app::{App, Application};

@@ -1,5 +1,5 @@
-//! `stage06_threads [--addr HOST:PORT] [--workers N] [--queue N] [--data DIR]`: chapter 5's demo
-//! site on a pool of threads; `stage06_threads chat [--addr HOST:PORT]`: a chat room over TCP.
+//! `stage06_threads [--addr HOST:PORT] [--workers N] [--queue N] [site options]`: chapter 5's
+//! demo site on a pool of threads; `stage06_threads chat [--addr HOST:PORT]`: a chat room over TCP.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -7,15 +7,18 @@ use std::process::ExitCode;
 use stage01_tcp_echo::cli::{Args, CliError, usage_error};
 use stage01_tcp_echo::stop::StopSignal;
 use stage05_framework::site::{SiteOptions, demo_app};
+use stage05_framework::site_cli::{SITE_OPTIONS_USAGE, parse_site_options, report_site};
 use stage06_threads::Server;
 use stage06_threads::chat::Chat;
 use stage06_threads::server::{DEFAULT_QUEUE, DEFAULT_WORKERS};
 
+/// `--help`, up to the site's options, which [`SITE_OPTIONS_USAGE`] adds (chapter 5's).
 const USAGE: &str = "\
 Chapter 6: chapter 5's demo site, unchanged, on a pool of threads.
 
 Usage:
   stage06_threads [--addr HOST:PORT] [--workers N] [--queue N] [--data DIR]
+                  [--admin-password P] [--block IP,IP...] [--rate-limit N]
   stage06_threads chat [--addr HOST:PORT]
 
 Each connection is driven by chapter 5's Connection on one of N worker threads, keep-alive on.
@@ -26,11 +29,11 @@ Retry-After. Ctrl+C or SIGTERM: stop accepting, finish the requests in flight, e
 everyone else; /nick NAME renames you, /quit leaves.
 
 Options:
-  --addr HOST:PORT  where to listen (default 127.0.0.1:7878; port 0 = any free port)
-  --workers N       worker threads (default 8)
-  --queue N         connections that may wait for a worker (default 64)
-  --data DIR        the guestbook's folder (as chapter 5's)
-  -h, --help        show this help";
+  -h, --help            show this help
+  --addr HOST:PORT      where to listen (default 127.0.0.1:7878; port 0 = any free port)
+  --workers N           worker threads (default 8)
+  --queue N             connections that may wait for a worker (default 64)
+";
 
 struct Options {
     addr: SocketAddr,
@@ -46,7 +49,7 @@ enum Run {
 }
 
 fn main() -> ExitCode {
-    let Some(args) = Args::from_env_unless_help(USAGE) else {
+    let Some(args) = Args::from_env_unless_help(&format!("{USAGE}{SITE_OPTIONS_USAGE}")) else {
         return ExitCode::SUCCESS;
     };
     match parse(args) {
@@ -73,29 +76,32 @@ fn count(
 }
 
 fn parse(mut args: Args) -> Result<Run, CliError> {
-    // Every option is read before the command: a positional is whatever is left over.
     let addr = args.addr()?;
+    let site_only = [
+        "--workers",
+        "--queue",
+        "--data",
+        "--admin-password",
+        "--block",
+        "--rate-limit",
+    ];
+    let given = site_only.into_iter().find(|name| args.has(name));
+    // Every option is read before the command: a positional is whatever is left over.
     let workers = args.value("--workers")?;
     let queue = args.value("--queue")?;
-    let data = args.value("--data")?;
+    let site = parse_site_options(&mut args)?;
     let run = match args.positional().as_deref() {
-        Some("chat") if workers.is_some() || queue.is_some() || data.is_some() => {
-            return Err(CliError("chat takes no option but --addr".into()));
-        }
-        Some("chat") => Run::Chat(addr),
+        Some("chat") => match given {
+            Some(name) => return Err(CliError(format!("chat takes no {name}, only --addr"))),
+            None => Run::Chat(addr),
+        },
         Some(other) => return Err(CliError(format!("unknown command {other:?}"))),
-        None => {
-            let mut site = SiteOptions::default();
-            if let Some(folder) = data {
-                site.data = folder.into();
-            }
-            Run::Site(Options {
-                addr,
-                workers: count("--workers", workers, DEFAULT_WORKERS, 1)?,
-                queue: count("--queue", queue, DEFAULT_QUEUE, 0)?,
-                site,
-            })
-        }
+        None => Run::Site(Options {
+            addr,
+            workers: count("--workers", workers, DEFAULT_WORKERS, 1)?,
+            queue: count("--queue", queue, DEFAULT_QUEUE, 0)?,
+            site,
+        }),
     };
     args.finish()?;
     Ok(run)
@@ -132,7 +138,11 @@ fn serve(options: &Options) -> ExitCode {
     let app = match demo_app(&options.site) {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("stage06_threads: cannot open the site's folders: {e}");
+            let folder = options.site.data.display();
+            eprintln!(
+                "stage06_threads: cannot open the site's folders (the guestbook in {folder}, \
+                 static/ and cgi-bin/): {e}"
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -146,10 +156,15 @@ fn serve(options: &Options) -> ExitCode {
     };
     stop_on_signals(server.stop_signal());
     println!("listening on http://{local}");
+    let workers = match options.workers {
+        1 => "1 worker".to_string(),
+        n => format!("{n} workers"),
+    };
     println!(
-        "{} workers, {} connections may wait for one; Ctrl+C stops",
-        options.workers, options.queue
+        "{workers}, {} connections may wait for one; Ctrl+C stops",
+        options.queue
     );
+    report_site(&options.site, &app);
     server.with_pool(options.workers, options.queue).run(app);
     eprintln!("stopped");
     ExitCode::SUCCESS

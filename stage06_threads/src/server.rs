@@ -13,7 +13,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
@@ -38,14 +38,16 @@ pub const IDLE_GRACE: Duration = Duration::from_millis(100);
 // ANCHOR: demand
 /// What a worker must know of the rest of the server to decide whether to keep an idle
 /// connection: whether anyone is waiting for a worker, and whether the server is stopping.
+/// Connections still in the queue when it stops are served: the workers take them before the
+/// closed queue ends their loop, answer what they send, and close them once they are idle.
 #[derive(Debug)]
 pub struct Demand {
     /// How long an idle connection is kept while others wait; `None`: its whole idle time.
     grace: Option<Duration>,
     /// Connections queued and not yet taken by a worker.
     waiting: AtomicUsize,
-    /// The server has stopped accepting: idle connections close at once.
-    stopping: AtomicBool,
+    /// The server's stop signal: once it is given, idle connections close at once.
+    stop: StopSignal,
 }
 
 impl IdlePolicy for Demand {
@@ -55,9 +57,9 @@ impl IdlePolicy for Demand {
     }
 
     fn give_up(&self, idle: Duration) -> bool {
-        // Relaxed is enough: these are hints, read again at every check, guarding no data.
+        // Relaxed is enough: the count is a hint, read again at every check, guarding no data.
         let wanted = self.waiting.load(Ordering::Relaxed) > 0;
-        self.stopping.load(Ordering::Relaxed) || self.grace.is_some_and(|g| wanted && idle >= g)
+        self.stop.is_stopped() || self.grace.is_some_and(|grace| wanted && idle >= grace)
     }
 }
 // ANCHOR_END: demand
@@ -129,7 +131,7 @@ impl Server {
         let demand = Arc::new(Demand {
             grace: self.idle_grace,
             waiting: AtomicUsize::new(0),
-            stopping: AtomicBool::new(false),
+            stop: self.stop.clone(),
         });
         let config = self.config;
         let pool = ThreadPool::new(self.workers, self.queue, {
@@ -153,7 +155,9 @@ impl Server {
                 }
             }
         });
-        demand.stopping.store(true, Ordering::Relaxed);
+        // Closing the listener at once tells a new client "refused" instead of leaving it in
+        // the kernel's queue until the process exits.
+        drop(self.listener);
         drop(pool); // waits for the workers to finish
     }
     // ANCHOR_END: run

@@ -90,3 +90,30 @@ fn chat_welcomes_a_client_that_connects_with_nc() {
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stream), &mut welcome).unwrap();
     assert_eq!(welcome, "* welcome, guest1: 1 here; /nick NAME, /quit\n");
 }
+
+#[test]
+fn takes_chapter_5s_site_options() {
+    let data = TempFolder::new("stage06-cli-admin");
+    let data_arg = data.path().to_str().expect("a UTF-8 temp path");
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--data",
+        data_arg,
+        "--admin-password",
+        "s3cret",
+    ];
+    let server = RunningBinary::start(BIN, &args);
+    let mut connection = ResponseReader::connect(server.addr);
+    // admin:s3cret and admin:admin, in Basic authentication's base64.
+    for (credentials, status) in [("YWRtaW46czNjcmV0", 200), ("YWRtaW46YWRtaW4=", 401)] {
+        let request =
+            format!("GET /admin HTTP/1.1\r\nHost: a\r\nAuthorization: Basic {credentials}\r\n\r\n");
+        connection.send(request.as_bytes());
+        assert_eq!(
+            connection.next_response(false).status,
+            status,
+            "{credentials}"
+        );
+    }
+}
