@@ -50,7 +50,7 @@ pub use input::Input;
 pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
 pub use middleware::{Inner, Middleware};
 pub use reply::Reply;
-pub use server::{IdlePolicy, KeepIdle, Server};
+pub use server::{AlwaysKeep, KeepAlivePolicy, Server};
 pub use stage03_parser::json;
 pub use stage03_parser::{Method, Request, Response, Status};
 pub use stage05_framework_macros::{delete, get, patch, post, put, route};

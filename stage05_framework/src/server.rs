@@ -23,6 +23,8 @@ use crate::connection::{Config, Connection, Next, Now};
 
 /// How much is read from the socket at a time.
 const READ_CHUNK: usize = 8 * 1024;
+/// The most written to the socket at a time: a whole ordinary answer, in one write.
+const WRITE_CHUNK: usize = 64 * 1024;
 
 /// A listening server that runs an [`Application`], one connection at a time.
 ///
@@ -78,7 +80,7 @@ impl Server {
     /// Serves connections one at a time until the stop signal is given.
     pub fn run(self, app: impl Application) {
         serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
-            drive(stream, Some(peer), &self.config, &app, &KeepIdle)
+            drive(stream, Some(peer), &self.config, &app, &AlwaysKeep)
         })
     }
 
@@ -90,23 +92,31 @@ impl Server {
     }
 }
 
-// ANCHOR: idle_policy
-/// What a driver asks about a connection that is idle between requests
-/// ([`Connection::is_idle`]): whether to keep it for the rest of its idle time.
-pub trait IdlePolicy {
-    /// The longest an idle connection is waited on before [`IdlePolicy::give_up`] is asked
+// ANCHOR: keep_alive_policy
+/// What a driver asks about a kept-alive connection: whether to keep it after an answer, and
+/// whether to keep it while it is idle between requests ([`Connection::is_idle`]). A server
+/// with threads to share (chapter 6's pool) says no when others wait for one, or when it stops.
+pub trait KeepAlivePolicy {
+    /// Asked before each answer, with how long the connection has had its thread: `false` makes
+    /// this answer the connection's last (it says `Connection: close`).
+    fn keep_after_answer(&self, held: Duration) -> bool;
+    /// The longest an idle connection is waited on before [`KeepAlivePolicy::give_up`] is asked
     /// again.
     fn check_every(&self) -> Duration;
     /// Whether to close, now, a connection that has been idle for `idle`.
     fn give_up(&self, idle: Duration) -> bool;
 }
 
-/// Keeps every idle connection for its whole idle time. This chapter's server serves one
-/// connection at a time and has nobody to give its thread to; chapter 6's pool has.
+/// Keeps every connection for as long as the connection itself allows. This chapter's server
+/// serves one connection at a time and has nobody to give its thread to; chapter 6's pool has.
 #[derive(Debug, Clone, Copy)]
-pub struct KeepIdle;
+pub struct AlwaysKeep;
 
-impl IdlePolicy for KeepIdle {
+impl KeepAlivePolicy for AlwaysKeep {
+    fn keep_after_answer(&self, _held: Duration) -> bool {
+        true
+    }
+
     fn check_every(&self) -> Duration {
         Duration::MAX
     }
@@ -115,19 +125,20 @@ impl IdlePolicy for KeepIdle {
         false
     }
 }
-// ANCHOR_END: idle_policy
+// ANCHOR_END: keep_alive_policy
 
 // ANCHOR: drive
 /// Moves bytes between `stream` and a [`Connection`] until the connection says to close, or
-/// `idle` gives it up between requests. Errors returned are I/O errors, for the log.
+/// `policy` ends it. Errors returned are I/O errors, for the log.
 pub fn drive(
     mut stream: TcpStream,
     peer: Option<SocketAddr>,
     config: &Config,
     app: &impl Application,
-    idle: &impl IdlePolicy,
+    policy: &impl KeepAlivePolicy,
 ) -> io::Result<()> {
-    let mut connection = Connection::new(*config, peer, Now::read());
+    let opened = Now::read();
+    let mut connection = Connection::new(*config, peer, opened);
     let mut chunk = vec![0; READ_CHUNK];
     let mut idle_since = None;
     loop {
@@ -139,10 +150,10 @@ pub fn drive(
                     let since = *idle_since.get_or_insert(now.instant);
                     // A request may have reached the socket since the last read: it is not
                     // given up with the connection.
-                    if idle.give_up(now.instant - since) && !bytes_waiting(&stream)? {
+                    if policy.give_up(now.instant - since) && !bytes_waiting(&stream)? {
                         return Ok(()); // nothing is in hand: as if the idle time were out
                     }
-                    wait = wait.min(idle.check_every());
+                    wait = wait.min(policy.check_every());
                 }
                 stream.set_read_timeout(Some(wait))?;
                 match stream.read(&mut chunk) {
@@ -158,7 +169,10 @@ pub fn drive(
             }
             Next::Request(request) => {
                 // Logging each request is the application's business (its access log layer).
-                let response = answer(app, request);
+                let mut response = answer(app, request);
+                if !policy.keep_after_answer(now.instant - opened.instant) {
+                    response.set_header("Connection", "close");
+                }
                 connection.respond(response, Now::read());
             }
             Next::Refused(error) => {
@@ -166,7 +180,11 @@ pub fn drive(
             }
             Next::Write => {
                 stream.set_write_timeout(Some(time_left(&connection, now)))?;
-                match stream.write(connection.output()) {
+                // A piece at a time. A blocking write returns once all of it is in the kernel's
+                // buffers, or its timeout is out, and what it wrote counts as taken when it
+                // returns: for a big write that can be long after the client last took a byte.
+                let output = connection.output();
+                match stream.write(&output[..output.len().min(WRITE_CHUNK)]) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                     Ok(n) => connection.wrote(n, Now::read()),
                     Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}

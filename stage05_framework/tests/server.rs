@@ -73,3 +73,60 @@ fn without_keep_alive_the_next_client_is_served_while_the_first_stays_connected(
     assert_eq!(ask(&mut second, "/second").body, b"/second");
     drop(first);
 }
+
+/// A policy that gives up every idle connection at once, as a pool under pressure would.
+struct GiveUpAtOnce;
+
+impl stage05_framework::KeepAlivePolicy for GiveUpAtOnce {
+    fn keep_after_answer(&self, _held: Duration) -> bool {
+        true
+    }
+
+    fn check_every(&self) -> Duration {
+        Duration::from_millis(10)
+    }
+
+    fn give_up(&self, _idle: Duration) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_request_waiting_in_the_socket_is_not_given_up_with_an_idle_connection() {
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+    use std::sync::mpsc;
+    use std::thread;
+
+    let (started_tx, started) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let (started_tx, released) = (Mutex::new(started_tx), Mutex::new(released));
+    let mut app = App::new();
+    app.get("/first", move |_: Input| {
+        started_tx.lock().unwrap().send(()).unwrap();
+        let _ = released
+            .lock()
+            .unwrap()
+            .recv_timeout(tests::raw::READ_GUARD);
+        "first"
+    });
+    app.get("/second", |_: Input| "second");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let driver = thread::spawn(move || {
+        let (stream, peer) = listener.accept().unwrap();
+        let config = Config::default(); // keep-alive on
+        stage05_framework::server::drive(stream, Some(peer), &config, &app, &GiveUpAtOnce)
+    });
+    let mut client = ResponseReader::connect(addr);
+    client.send(&get("/first"));
+    started.recv().unwrap();
+    // Sent while the first is being answered: it waits, unread, in the server's socket when
+    // the connection has answered and holds nothing else.
+    client.send(&get("/second"));
+    release.send(()).unwrap();
+    assert_eq!(client.next_response(false).text(), "first");
+    assert_eq!(client.next_response(false).text(), "second");
+    drop(client);
+    driver.join().unwrap().unwrap();
+}

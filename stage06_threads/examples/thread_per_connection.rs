@@ -15,7 +15,7 @@ use std::thread;
 
 use stage05_framework::server::drive;
 use stage05_framework::site::{SiteOptions, demo_app};
-use stage05_framework::{Config, KeepIdle};
+use stage05_framework::{AlwaysKeep, Config};
 
 // ANCHOR: serve
 /// The first attempt: a thread per connection, and `?` on `accept`.
@@ -25,7 +25,7 @@ fn serve(listener: &TcpListener) -> io::Result<()> {
     for stream in listener.incoming() {
         let stream = stream?; // the first error ends the loop, and the server
         let app = Arc::clone(&app);
-        thread::spawn(move || drive(stream, None, &config, &*app, &KeepIdle));
+        thread::spawn(move || drive(stream, None, &config, &*app, &AlwaysKeep));
     }
     Ok(())
 }

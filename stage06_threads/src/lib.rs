@@ -6,7 +6,7 @@
 //! ([`pool::ThreadPool`]), with keep-alive on and a bounded queue: when every worker is busy and
 //! the queue is full, a new connection gets `503 Service Unavailable` at once ([`server::Server`]).
 //! On Ctrl+C or `SIGTERM` it stops accepting, finishes the requests in flight and exits
-//! ([`signals`], on Unix). The same binary also runs a line-based chat room over TCP ([`chat`]),
+//! ([`signals`], on Linux, macOS and FreeBSD). The same binary also runs a line-based chat room over TCP ([`chat`]),
 //! where no client that stops reading can hold the others back.
 // `unsafe` is allowed in one module only: `signals`, which asks the OS for what std lacks.
 #![deny(unsafe_code)]
@@ -14,7 +14,13 @@
 pub mod chat;
 pub mod pool;
 pub mod server;
-#[cfg(unix)]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd"
+))]
 pub mod signals;
 
 pub use pool::ThreadPool;

@@ -99,7 +99,7 @@ fn parse(mut args: Args) -> Result<Run, CliError> {
         None => Run::Site(Options {
             addr,
             workers: count("--workers", workers, DEFAULT_WORKERS, 1)?,
-            queue: count("--queue", queue, DEFAULT_QUEUE, 0)?,
+            queue: count("--queue", queue, DEFAULT_QUEUE, 1)?,
             site,
         }),
     };
@@ -107,14 +107,29 @@ fn parse(mut args: Args) -> Result<Run, CliError> {
     Ok(run)
 }
 
-/// Stops `stop` on Ctrl+C and SIGTERM, where the system has signals.
+/// Stops `stop` on Ctrl+C and SIGTERM, where the crate knows how to ask for them.
 fn stop_on_signals(stop: StopSignal) {
-    #[cfg(unix)]
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd"
+    ))]
     if let Err(e) = stage06_threads::signals::stop_on_signals(stop) {
         eprintln!("stage06_threads: Ctrl+C will end the server at once: {e}");
     }
-    #[cfg(not(unix))]
-    drop(stop);
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd"
+    )))]
+    {
+        drop(stop);
+        eprintln!("stage06_threads: on this system Ctrl+C ends the server at once");
+    }
 }
 
 fn chat(addr: SocketAddr) -> ExitCode {

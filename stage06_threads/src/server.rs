@@ -21,7 +21,7 @@ use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage05_framework::server::drive;
-use stage05_framework::{Application, Config, IdlePolicy};
+use stage05_framework::{Application, Config, KeepAlivePolicy};
 
 use crate::pool::ThreadPool;
 
@@ -35,9 +35,15 @@ pub const DEFAULT_QUEUE: usize = 64;
 /// the page it just got (its stylesheet, its images), far shorter than the idle time.
 pub const IDLE_GRACE: Duration = Duration::from_millis(100);
 
+/// How long a connection keeps its worker while others wait for one, however busy it keeps it:
+/// after that its next answer is its last (`Connection: close`), and the client joins the queue
+/// again like everyone else. Without it, a client that always has its next request ready would
+/// keep a worker for as long as it liked.
+pub const TURN: Duration = Duration::from_secs(1);
+
 // ANCHOR: demand
-/// What a worker must know of the rest of the server to decide whether to keep an idle
-/// connection: whether anyone is waiting for a worker, and whether the server is stopping.
+/// What a worker must know of the rest of the server to decide whether to keep a connection:
+/// whether anyone is waiting for a worker, and whether the server is stopping.
 /// Connections still in the queue when it stops are served: the workers take them before the
 /// closed queue ends their loop, answer what they send, and close them once they are idle.
 #[derive(Debug)]
@@ -50,16 +56,30 @@ pub struct Demand {
     stop: StopSignal,
 }
 
-impl IdlePolicy for Demand {
+impl Demand {
+    /// Whether a connection is waiting for a worker. Relaxed is enough: the count is a hint,
+    /// read again at every check, guarding no data.
+    fn wanted(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > 0
+    }
+}
+
+impl KeepAlivePolicy for Demand {
+    fn keep_after_answer(&self, held: Duration) -> bool {
+        let shared = self.grace.is_some() && self.wanted() && held >= TURN;
+        !self.stop.is_stopped() && !shared
+    }
+
     fn check_every(&self) -> Duration {
         // Also how soon an idle connection notices that the server stops.
         self.grace.unwrap_or(IDLE_GRACE)
     }
 
     fn give_up(&self, idle: Duration) -> bool {
-        // Relaxed is enough: the count is a hint, read again at every check, guarding no data.
-        let wanted = self.waiting.load(Ordering::Relaxed) > 0;
-        self.stop.is_stopped() || self.grace.is_some_and(|grace| wanted && idle >= grace)
+        self.stop.is_stopped()
+            || self
+                .grace
+                .is_some_and(|grace| self.wanted() && idle >= grace)
     }
 }
 // ANCHOR_END: demand
@@ -90,16 +110,19 @@ impl Server {
         })
     }
 
-    /// `workers` threads, and a queue of `queue` connections waiting for them.
+    /// `workers` threads, and a queue of `queue` connections waiting for them (at least one of
+    /// each: a queue of none would hand a connection over only to a worker already waiting in
+    /// `recv`, and refuse it while the others are still on their way there).
     pub fn with_pool(mut self, workers: usize, queue: usize) -> Server {
         self.workers = workers.max(1);
-        self.queue = queue;
+        self.queue = queue.max(1);
         self
     }
 
     /// How long an idle keep-alive connection keeps its worker while other connections wait for
-    /// one ([`IDLE_GRACE`] unless set). `None` keeps it for its whole idle time, and then as many
-    /// idle clients as workers make everyone else wait: the book shows that first.
+    /// one ([`IDLE_GRACE`] unless set). `None` keeps every connection for as long as it likes
+    /// (its idle time, and any number of [`TURN`]s), and then as many idle clients as workers
+    /// make everyone else wait: the book shows that first.
     pub fn with_idle_grace(mut self, grace: Option<Duration>) -> Server {
         self.idle_grace = grace;
         self

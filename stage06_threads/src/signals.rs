@@ -16,7 +16,14 @@
 //!
 //! std has the socket pair ([`UnixStream::pair`]) but no way to register a handler, so two C
 //! functions are declared by hand: `signal`, which registers it, and `write`, the one call the
-//! handler makes. That is the only `unsafe` code of this crate.
+//! handler makes (and a third, to keep `errno` as the interrupted code left it). That is the only
+//! `unsafe` code of this crate. It is compiled on Linux, Android, macOS, iOS and FreeBSD, whose
+//! C libraries it knows by name; elsewhere Ctrl+C ends the server at once.
+//!
+//! `signal` is the simplest way to set a handler, and on these systems it keeps the handler set
+//! and restarts a blocking call the signal interrupted (BSD semantics, `SA_RESTART`); POSIX does
+//! not promise either, and `sigaction` says both explicitly. Neither matters here: the handler
+//! runs once, and the accept loop is woken by the stop signal, not by the interruption.
 #![allow(unsafe_code)]
 
 use std::ffi::{c_int, c_void};
@@ -33,6 +40,8 @@ const SIGINT: c_int = 2;
 const SIGTERM: c_int = 15;
 /// `signal`'s "no handler of ours": the default action, which ends the process.
 const SIG_DFL: usize = 0;
+/// `signal`'s "ignore it": what a process started with `nohup`, or under `trap '' INT`, has.
+const SIG_IGN: usize = 1;
 /// What `signal` returns when it fails.
 const SIG_ERR: usize = usize::MAX;
 
@@ -49,7 +58,7 @@ unsafe extern "C" {
         link_name = "__errno_location"
     )]
     #[cfg_attr(
-        not(any(target_os = "linux", target_os = "android")),
+        any(target_os = "macos", target_os = "ios", target_os = "freebsd"),
         link_name = "__error"
     )]
     fn errno_location() -> *mut c_int;
@@ -77,15 +86,16 @@ extern "C" fn on_signal(_signum: c_int) {
 }
 // ANCHOR_END: handler
 
-/// Sets what the process does on `signum`: call `handler`, or the default (`SIG_DFL`).
-fn set_handler(signum: c_int, handler: usize) -> io::Result<()> {
-    // SAFETY: `signum` is SIGINT or SIGTERM, which may be caught, and `handler` is SIG_DFL or
-    // `on_signal`, an `extern "C" fn(c_int)` that does only async-signal-safe work.
+/// Sets what the process does on `signum`: call `handler`, the default (`SIG_DFL`) or nothing
+/// (`SIG_IGN`); returns what it did before.
+fn set_handler(signum: c_int, handler: usize) -> io::Result<usize> {
+    // SAFETY: `signum` is SIGINT or SIGTERM, which may be caught, and `handler` is SIG_DFL,
+    // SIG_IGN or `on_signal`, an `extern "C" fn(c_int)` that does only async-signal-safe work.
     let previous = unsafe { signal(signum, handler) };
     if previous == SIG_ERR {
         return Err(io::Error::last_os_error());
     }
-    Ok(())
+    Ok(previous)
 }
 
 // ANCHOR: stop_on_signals
@@ -102,21 +112,30 @@ pub fn stop_on_signals(stop: StopSignal) -> io::Result<()> {
     {
         return Err(io::Error::other("stop_on_signals was called already"));
     }
+    // Signals the process was started ignoring stay ignored: whoever started it asked for that.
+    let handler = on_signal as extern "C" fn(c_int) as usize;
+    let mut ours = Vec::new();
+    for signum in [SIGINT, SIGTERM] {
+        match set_handler(signum, handler)? {
+            SIG_IGN => drop(set_handler(signum, SIG_IGN)?),
+            _ => ours.push(signum),
+        }
+    }
+    // A signal that comes before the thread runs leaves its byte in the socket, for the thread.
     thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if waiting_end.read_exact(&mut [0]).is_ok() {
+            let signalled = waiting_end.read_exact(&mut [0]).is_ok();
+            // After one signal (or if the socket failed), the next does what it would have done
+            // without us: a way out when something will not finish.
+            for &signum in &ours {
+                let _ = set_handler(signum, SIG_DFL);
+            }
+            if signalled {
                 eprintln!("stopping: finishing what is in flight (again to quit at once)");
-                for signum in [SIGINT, SIGTERM] {
-                    let _ = set_handler(signum, SIG_DFL);
-                }
                 stop.stop();
             }
         })?;
-    let handler = on_signal as extern "C" fn(c_int) as usize;
-    for signum in [SIGINT, SIGTERM] {
-        set_handler(signum, handler)?;
-    }
     Ok(())
 }
 // ANCHOR_END: stop_on_signals

@@ -35,7 +35,7 @@ fn serves_with_keep_alive_and_stops_gracefully_on_sigterm() {
     }
     // The next request is on its way to the worker when the signal comes.
     connection.send(&get("/sleep/300"));
-    #[cfg(unix)]
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
     {
         let killed = Command::new("kill")
             .args(["-TERM", &server.id().to_string()])
@@ -62,6 +62,7 @@ fn help_and_bad_arguments() {
         &["--workers", "0"][..],
         &["--workers", "many"],
         &["--queue", "-1"],
+        &["--queue", "0"],
         &["--addr", "nowhere"],
         &["--threads", "4"],
         &["chat", "--workers", "2"],

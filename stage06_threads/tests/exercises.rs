@@ -25,10 +25,10 @@ fn exercise_6_1_workers_auto() {
     );
 }
 
-/// Exercise 6.2: once the server is stopping, an answer says `Connection: close`.
+/// Exercise 6.2: the 503 says how big the pool is.
 #[test]
-#[ignore = "exercise 6.2: Connection: close on answers given while the server stops"]
-fn exercise_6_2_answers_while_stopping_say_close() {
+#[ignore = "exercise 6.2: the 503 names the pool's workers and queue"]
+fn exercise_6_2_the_503_says_how_big_the_pool_is() {
     let (started_tx, started) = mpsc::channel();
     let (release, released) = mpsc::channel::<()>();
     let (started_tx, released) = (Mutex::new(started_tx), Mutex::new(released));
@@ -38,18 +38,23 @@ fn exercise_6_2_answers_while_stopping_say_close() {
         let _ = released.lock().unwrap().recv_timeout(READ_GUARD);
         "released"
     });
-    let server = Server::bind("127.0.0.1:0").unwrap().spawn(app).unwrap();
-    let mut client = ResponseReader::connect(server.addr());
-    client.send(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-    started.recv().expect("the request is with a worker");
-    server.stop_signal().stop();
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_pool(1, 1)
+        .spawn(app)
+        .unwrap();
+    let mut held = ResponseReader::connect(server.addr());
+    held.send(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+    started.recv().expect("the one worker runs /hold");
+    let _queued = ResponseReader::connect(server.addr());
+    let mut refused = ResponseReader::connect(server.addr());
+    refused.send(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+    let response = refused.next_response(false);
     release.send(()).unwrap();
-    let response = client.next_response(false);
-    assert_eq!(response.text(), "released");
+    assert_eq!(response.status, 503);
     assert_eq!(
-        response.header("Connection"),
-        Some("close"),
-        "the client should learn from the answer that the connection will not be kept"
+        response.text(),
+        "every worker is busy (workers: 1, queue: 1); try again\n"
     );
 }
 

@@ -197,6 +197,9 @@ fn without_a_grace_idle_keep_alive_clients_starve_a_new_one() {
     }
     let mut new = ResponseReader::connect(server.addr());
     new.send(&get("/hello"));
+    // Long enough for a grace to have given a worker up, if there were one: the one place where
+    // a test must let time pass, to show that nothing happens in it.
+    thread::sleep(stage06_threads::server::IDLE_GRACE * 3);
     // Both workers are still the idle clients': the first one's next request is answered, on
     // its kept connection, while the new client has nothing.
     assert_eq!(ask(&mut idle[0], "/hello").status, 200);
@@ -233,7 +236,12 @@ fn with_the_grace_an_idle_client_gives_its_worker_to_a_new_one() {
 #[test]
 fn stopping_finishes_the_request_in_flight_and_closes_idle_connections() {
     let (app, held) = holding_app();
-    let server = start(pool(2, 4), app);
+    // A ten-minute idle time: only the stop can close the idle connection within the guard.
+    let config = Config {
+        idle: Duration::from_secs(600),
+        ..Config::default()
+    };
+    let server = start(pool(2, 4).with_config(config), app);
     let mut in_flight = ResponseReader::connect(server.addr());
     in_flight.send(&get("/hold"));
     held.started.recv().expect("the request is with a worker");
@@ -278,4 +286,44 @@ fn slowloris_clients_hold_a_worker_only_until_the_request_deadline() {
     for client in &mut slow {
         assert_eq!(client.next_response(false).status, 408);
     }
+}
+
+/// Sends `/hello` on `client` whenever an answer comes, always one request ahead, until an
+/// answer says `Connection: close`; returns how many answers came.
+fn ask_until_closed(client: &mut ResponseReader) -> usize {
+    client.send(&get("/hello"));
+    client.send(&get("/hello"));
+    for answered in 1..=100_000 {
+        let response = client.next_response(false);
+        assert_eq!(response.status, 200);
+        if response.header("Connection") == Some("close") {
+            return answered;
+        }
+        client.send(&get("/hello"));
+    }
+    panic!("100,000 answers and the connection still kept");
+}
+
+#[test]
+fn a_client_that_never_pauses_gives_its_worker_up_after_its_turn() {
+    // One worker, and a client that always has its next request ready: it is never idle, so
+    // only its turn ends it while another client waits.
+    let server = start(pool(1, 4), meeting_app(Meeting::new(1), READ_GUARD));
+    let mut busy = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut busy, "/hello").status, 200);
+    let mut waiting = ResponseReader::connect(server.addr());
+    waiting.send(&get("/hello"));
+    ask_until_closed(&mut busy);
+    assert_eq!(waiting.next_response(false).text(), "Hello, World!");
+}
+
+#[test]
+fn stopping_ends_a_connection_that_never_pauses_after_its_next_answer() {
+    let server = start(pool(1, 4), meeting_app(Meeting::new(1), READ_GUARD));
+    let mut busy = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut busy, "/hello").status, 200);
+    server.stop_signal().stop();
+    ask_until_closed(&mut busy);
+    assert!(busy.rest_until_close().is_empty());
+    server.stop(); // and the server's thread ends
 }
