@@ -141,6 +141,8 @@ pub fn drive(
     let mut connection = Connection::new(*config, peer, opened);
     let mut chunk = vec![0; READ_CHUNK];
     let mut idle_since = None;
+    // The socket's read and write timeouts as last set: each costs a system call to change.
+    let (mut read_timeout, mut write_timeout) = (None, None);
     loop {
         let now = Now::read();
         match connection.next(now) {
@@ -155,7 +157,10 @@ pub fn drive(
                     }
                     wait = wait.min(policy.check_every());
                 }
-                stream.set_read_timeout(Some(wait))?;
+                if needs_resetting(read_timeout, wait) {
+                    stream.set_read_timeout(Some(wait))?;
+                    read_timeout = Some(wait);
+                }
                 match stream.read(&mut chunk) {
                     Ok(0) => connection.receive_eof(),
                     Ok(n) => {
@@ -179,7 +184,11 @@ pub fn drive(
                 eprintln!("refused a request: {error} -> {}", error.status().code());
             }
             Next::Write => {
-                stream.set_write_timeout(Some(time_left(&connection, now)))?;
+                let wait = time_left(&connection, now);
+                if needs_resetting(write_timeout, wait) {
+                    stream.set_write_timeout(Some(wait))?;
+                    write_timeout = Some(wait);
+                }
                 // A piece at a time. A blocking write returns once all of it is in the kernel's
                 // buffers, or its timeout is out, and what it wrote counts as taken when it
                 // returns: for a big write that can be long after the client last took a byte.
@@ -223,6 +232,13 @@ fn answer(app: &impl Application, request: Request) -> Response {
 
 /// How long a read or write may wait: until the connection's deadline, and at least a
 /// millisecond (a zero timeout means "forever" to the socket).
+/// Whether a socket whose timeout is `set` needs a new one to wait no longer than `wait`. One a
+/// little shorter will do: a read that times out early only makes the loop ask the connection
+/// again, and at keep-alive's pace the timeout would otherwise change before every read.
+fn needs_resetting(set: Option<Duration>, wait: Duration) -> bool {
+    !set.is_some_and(|set| set <= wait && set >= wait / 2)
+}
+
 fn time_left(connection: &Connection, now: Now) -> Duration {
     connection
         .deadline()

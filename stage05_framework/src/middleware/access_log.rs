@@ -28,11 +28,8 @@ impl Middleware for AccessLog {
         let what = format!("{} {}", input.request.method, input.request.target);
         inner.run(input).map(move |response| {
             let elapsed = started.elapsed();
-            // Not `eprintln!`, which panics if standard error is gone: a log that cannot be
-            // written must not turn every answer into a 500.
-            let _ = writeln!(
-                std::io::stderr(),
-                "{} {peer} {what} {} {} B {:.1} ms",
+            let line = format!(
+                "{} {peer} {what} {} {} B {:.1} ms\n",
                 http_date(SystemTime::now()),
                 response.status().code(),
                 // A file's body is streamed: its length is the stream's.
@@ -41,6 +38,11 @@ impl Middleware for AccessLog {
                     .map_or(response.body().len() as u64, |s| s.len()),
                 elapsed.as_secs_f64() * 1000.0
             );
+            // One write for the whole line: standard error is unbuffered, so `writeln!` straight
+            // to it would make a system call for each piece, and lines from threads could mix.
+            // Not `eprintln!`, which panics if standard error is gone: a log that cannot be
+            // written must not turn every answer into a 500.
+            let _ = std::io::stderr().write_all(line.as_bytes());
             response
         })
     }
