@@ -6,13 +6,17 @@
 //! A crash in the middle of a write leaves at most a last line cut short: it is skipped, with a
 //! line in the log saying so, and the next message is written after it on a line of its own.
 //!
-//! The store is a `Mutex` around the state, so it can be shared by every request: by this
-//! chapter's one-at-a-time server, chapter 6's threads and chapter 7's tasks alike.
+//! The store can be shared by every request: by this chapter's one-at-a-time server, chapter 6's
+//! threads and chapter 7's tasks alike. It has two locks. The log is behind a `Mutex`, which a
+//! change holds while it writes and waits for the disk, so changes reach the log one at a time
+//! and in order. The messages are behind an `RwLock`, which many readers may hold at once and a
+//! change takes only for the moment it pushes or removes one, after the disk has it: a page that
+//! lists the messages never waits for a disk.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use stage03_parser::json::{self, Value};
@@ -70,10 +74,10 @@ pub enum AddError {
     Io(io::Error),
 }
 
-struct State {
-    messages: Vec<Message>,
+/// What only changes touch, one at a time.
+struct Log {
+    file: File,
     next_id: u64,
-    log: File,
     /// A write failed and could not be undone: nothing more is written, so nothing acknowledged
     /// can be glued to half a record.
     broken: bool,
@@ -82,7 +86,10 @@ struct State {
 /// The guestbook, shared by every request.
 pub struct Guestbook {
     path: PathBuf,
-    state: Mutex<State>,
+    /// Always taken before `messages` when both are: one order, so no two changes can each hold
+    /// the lock the other waits for.
+    log: Mutex<Log>,
+    messages: RwLock<Vec<Message>>,
 }
 
 impl std::fmt::Debug for Guestbook {
@@ -129,12 +136,12 @@ impl Guestbook {
         }
         Ok(Guestbook {
             path,
-            state: Mutex::new(State {
-                messages: replayed.messages,
+            log: Mutex::new(Log {
+                file: log,
                 next_id: replayed.next_id,
-                log,
                 broken: false,
             }),
+            messages: RwLock::new(replayed.messages),
         })
     }
 
@@ -145,12 +152,12 @@ impl Guestbook {
 
     /// Every message, oldest first.
     pub fn list(&self) -> Vec<Message> {
-        self.lock().messages.clone()
+        self.read().clone()
     }
 
     /// The message `id`, if there is one.
     pub fn get(&self, id: u64) -> Option<Message> {
-        self.lock().messages.iter().find(|m| m.id == id).cloned()
+        self.read().iter().find(|m| m.id == id).cloned()
     }
 
     // ANCHOR: add
@@ -160,15 +167,16 @@ impl Guestbook {
         let text = text.replace("\r\n", "\n");
         let (name, text) = (name.trim(), text.trim());
         check(name, text)?;
-        let mut state = self.lock();
-        if state.broken {
+        let mut log = self.lock_log();
+        if log.broken {
             return Err(AddError::Io(io::Error::other("an earlier write failed")));
         }
-        if state.messages.len() >= MAX_MESSAGES {
+        // Only changes change the count, and they wait for this lock: it cannot grow meanwhile.
+        if self.read().len() >= MAX_MESSAGES {
             return Err(AddError::Full);
         }
         let message = Message {
-            id: state.next_id,
+            id: log.next_id,
             name: name.to_string(),
             text: text.to_string(),
             at: SystemTime::now()
@@ -176,54 +184,64 @@ impl Guestbook {
                 .map_or(0, |d| d.as_secs()),
         };
         // On the disk first: only a message that is written may be promised to the client.
-        append(&mut state, &message.to_json()).map_err(AddError::Io)?;
-        state.next_id += 1;
-        state.messages.push(message.clone());
+        append(&mut log, &message.to_json()).map_err(AddError::Io)?;
+        log.next_id += 1;
+        self.write().push(message.clone());
         Ok(message)
     }
     // ANCHOR_END: add
 
     /// Deletes message `id`: `Ok(false)` if there was none.
     pub fn delete(&self, id: u64) -> io::Result<bool> {
-        let mut state = self.lock();
-        let Some(at) = state.messages.iter().position(|m| m.id == id) else {
+        let mut log = self.lock_log();
+        if !self.read().iter().any(|m| m.id == id) {
             return Ok(false);
-        };
+        }
         let record = Value::object([("deleted", Value::from(id as f64))]);
-        if state.broken {
+        if log.broken {
             return Err(io::Error::other("an earlier write failed"));
         }
-        append(&mut state, &record)?;
-        state.messages.remove(at);
+        append(&mut log, &record)?;
+        self.write().retain(|m| m.id != id);
         Ok(true)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while the lock was held cannot leave the list half changed (every change is
-        // one push or one remove after the write), so going on is safe.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    // A panic while a lock was held cannot leave the list half changed (every change is one
+    // push or one removal, after the write), so going on after one is safe.
+    fn lock_log(&self) -> MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Vec<Message>> {
+        self.messages.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Vec<Message>> {
+        self.messages
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 /// Writes one record as a line, and waits until the disk has it. If that fails, the file is cut
 /// back to where it was, so no half record is left for the next one to be glued to; if even that
 /// fails, the store stops writing.
-fn append(state: &mut State, record: &Value) -> io::Result<()> {
+fn append(log: &mut Log, record: &Value) -> io::Result<()> {
     let mut line = record.to_string();
     line.push('\n');
-    let before = state.log.metadata()?.len();
-    let written = state
-        .log
+    let before = log.file.metadata()?.len();
+    let written = log
+        .file
         .write_all(line.as_bytes())
-        .and_then(|()| state.log.sync_data());
+        .and_then(|()| log.file.sync_data());
     if let Err(error) = written {
-        if state
-            .log
+        if log
+            .file
             .set_len(before)
-            .and_then(|()| state.log.sync_data())
+            .and_then(|()| log.file.sync_data())
             .is_err()
         {
-            state.broken = true;
+            log.broken = true;
         }
         return Err(error);
     }
