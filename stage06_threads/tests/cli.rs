@@ -118,3 +118,55 @@ fn takes_chapter_5s_site_options() {
         );
     }
 }
+
+/// At the limit of open files, `accept` fails; the accept loop waits and goes on, and once
+/// clients leave the server answers again. Unix only: the limit is set with the shell's `ulimit`.
+#[cfg(unix)]
+#[test]
+fn at_the_file_descriptor_limit_the_accept_loop_waits_and_goes_on() {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+    use std::process::{Command, Stdio};
+
+    let data = TempFolder::new("stage06-cli-fds");
+    let log = data.path().join("stderr.txt");
+    let data_arg = data.path().join("guestbook");
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 16; exec \"$0\" \"$@\"", BIN])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+            "--queue",
+            "8",
+            "--data",
+        ])
+        .arg(&data_arg)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("run sh");
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    let addr = tests::binary::address_in(first.trim()).expect("an address in the first line");
+    // More connections than the server may have files open: the kernel completes them and
+    // queues them, and the server's `accept` fails for want of a descriptor.
+    let held: Vec<_> = (0..40)
+        .filter_map(|_| TcpStream::connect(addr).ok())
+        .collect();
+    let mut client = ResponseReader::connect(addr);
+    client.send(&get("/hello"));
+    drop(held);
+    // The last connection in the queue is served once the others have gone.
+    let response = client.next_response(false);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(response.text(), "Hello, World!");
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        stderr.contains("Too many open files") && stderr.contains("trying again"),
+        "the server met its limit and said so: {stderr}"
+    );
+}
