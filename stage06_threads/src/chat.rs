@@ -19,10 +19,31 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
 use stage01_tcp_echo::stop::{RunningServer, StopSignal};
+
+/// How long a line waits for room in a full outbox before its client is given up: a client
+/// that reads is never that far behind; one that does not read would hold the sender back.
+const OUTBOX_PATIENCE: Duration = Duration::from_secs(1);
+/// How long a stopping room lets its writers finish before it closes their sockets.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// Puts `line` in `outbox`, trying until `deadline`; false if it stayed full that long. A std
+/// channel cannot wait for room with a limit, so this tries every millisecond, and only when an
+/// outbox is full.
+fn send_before(outbox: &SyncSender<Arc<str>>, line: &Arc<str>, deadline: Instant) -> bool {
+    loop {
+        match outbox.try_send(Arc::clone(line)) {
+            Ok(()) | Err(TrySendError::Disconnected(_)) => return true,
+            Err(TrySendError::Full(_)) if Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(1));
+            }
+            Err(TrySendError::Full(_)) => return false,
+        }
+    }
+}
 
 /// The room's limits.
 #[derive(Debug, Clone, Copy)]
@@ -93,8 +114,17 @@ impl Chat {
         serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
             Room::join(&room, stream, peer)
         });
-        room.close();
+        let sockets = room.close();
         let threads = std::mem::take(&mut *lock(&room.threads));
+        // A writer still sending to a client that reads slowly, or not at all, is given a
+        // moment, then its socket is shut for good: stopping takes at most that long.
+        let deadline = Instant::now() + STOP_GRACE;
+        while threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        for socket in sockets {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
         for thread in threads {
             let _ = thread.join();
         }
@@ -128,7 +158,6 @@ struct Room {
 struct Members {
     by_id: HashMap<u64, Member>,
     next_id: u64,
-    closed: bool,
 }
 
 /// Locks `mutex`, even if a thread panicked while holding it: the room's data is whole after
@@ -149,10 +178,13 @@ impl Room {
     /// A new client: welcomed and announced, or told the room is full.
     fn join(room: &Arc<Room>, mut stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
         stream.set_write_timeout(Some(room.config.write_timeout))?;
-        let (outbox, lines) = mpsc::sync_channel(room.config.outbox);
-        let (id, nick, here) = {
+        // What can fail is done before the client is a member, so a failure leaves no member
+        // behind that nobody serves.
+        let (for_room, for_writer) = (stream.try_clone()?, stream.try_clone()?);
+        let (outbox, lines) = mpsc::sync_channel(room.config.outbox.max(1));
+        let (id, nick) = {
             let mut members = lock(&room.members);
-            if members.by_id.len() >= room.config.max_clients || members.closed {
+            if members.by_id.len() >= room.config.max_clients {
                 drop(members);
                 let full = format!(
                     "* the room is full ({} at most); try later\n",
@@ -163,35 +195,58 @@ impl Room {
             members.next_id += 1;
             let id = members.next_id;
             let nick = format!("guest{id}");
+            // The welcome goes in first, so it is the first line the client reads.
+            let here = members.by_id.len() + 1;
+            let welcome = format!("* welcome, {nick}: {here} here; /nick NAME, /quit\n");
+            let _ = outbox.try_send(Arc::from(welcome));
             let member = Member {
                 nick: nick.clone(),
                 outbox,
-                socket: stream.try_clone()?,
+                socket: for_room,
             };
             members.by_id.insert(id, member);
-            (id, nick, members.by_id.len())
+            (id, nick)
         };
         eprintln!("{peer}: joined as {nick}");
-        room.send_to(
-            id,
-            &format!("* welcome, {nick}: {here} here; /nick NAME, /quit\n"),
+        let started = Room::start_threads(room, id, stream, for_writer, lines);
+        if let Err(e) = started {
+            room.leave(id, "could not be served and was disconnected");
+            return Err(e);
+        }
+        // From the accept loop's thread, which must not wait for anyone's outbox.
+        room.deliver(
+            |other| other != id,
+            &format!("* {nick} joined\n"),
+            Duration::ZERO,
         );
-        room.broadcast(Some(id), &format!("* {nick} joined\n"));
+        Ok(())
+    }
+
+    /// The two threads that serve client `id`: one reads its lines, one writes its outbox.
+    fn start_threads(
+        room: &Arc<Room>,
+        id: u64,
+        stream: TcpStream,
+        for_writer: TcpStream,
+        lines: Receiver<Arc<str>>,
+    ) -> io::Result<()> {
         let writer = {
-            let (room, stream) = (Arc::clone(room), stream.try_clone()?);
+            let room = Arc::clone(room);
             thread::Builder::new()
                 .name(format!("chat-{id}-writer"))
-                .spawn(move || room.write_to(id, stream, &lines))?
+                .spawn(move || room.write_to(id, for_writer, &lines))?
         };
         let reader = {
             let room = Arc::clone(room);
             thread::Builder::new()
                 .name(format!("chat-{id}-reader"))
-                .spawn(move || room.read_from(id, stream))?
+                .spawn(move || room.read_from(id, stream))
         };
         let mut threads = lock(&room.threads);
         threads.retain(|thread| !thread.is_finished()); // those of clients gone: nothing to join
-        threads.extend([writer, reader]);
+        threads.push(writer);
+        // If the reader could not start, the writer ends once `join` removes the member.
+        threads.push(reader?);
         Ok(())
     }
 
@@ -228,7 +283,7 @@ impl Room {
     fn rename(&self, id: u64, name: &str) {
         // `guestN` is what the room calls newcomers: nobody may take one of those names.
         let valid = !name.is_empty()
-            && !name.starts_with("guest")
+            && !name.to_lowercase().starts_with("guest")
             && name.chars().count() <= self.config.max_nick
             && name
                 .chars()
@@ -266,8 +321,15 @@ impl Room {
     /// leaves (its outbox is dropped) or a write fails.
     fn write_to(&self, id: u64, mut stream: TcpStream, lines: &Receiver<Arc<str>>) {
         for line in lines {
-            if stream.write_all(line.as_bytes()).is_err() {
-                self.leave(id, "stopped taking messages and was disconnected");
+            if let Err(e) = stream.write_all(line.as_bytes()) {
+                // Out of time: the client is there but takes nothing. Anything else: it is gone.
+                let why = match e.kind() {
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                        "stopped taking messages and was disconnected"
+                    }
+                    _ => "left",
+                };
+                self.leave(id, why);
                 break;
             }
         }
@@ -276,36 +338,41 @@ impl Room {
 
     /// Puts `line` in one client's outbox.
     fn send_to(&self, id: u64, line: &str) {
-        self.deliver(|member_id| member_id == id, line);
+        self.deliver(|member_id| member_id == id, line, OUTBOX_PATIENCE);
     }
 
     /// Puts `line` in every outbox but `from`'s.
     fn broadcast(&self, from: Option<u64>, line: &str) {
-        self.deliver(|id| Some(id) != from, line);
+        self.deliver(|id| Some(id) != from, line, OUTBOX_PATIENCE);
     }
 
     // ANCHOR: deliver
-    /// Puts `line` in the outbox of every client `to` picks, without waiting for any. A client
-    /// whose outbox is full is disconnected, and the others are told.
-    fn deliver(&self, to: impl Fn(u64) -> bool, line: &str) {
+    /// Puts `line` in the outbox of every client `to` picks. It never waits with the lock held:
+    /// a full outbox is tried again, without the lock, for up to `patience` (the sender's own
+    /// thread waits, so a client that pastes many lines at once slows down only itself), and a
+    /// client whose outbox stays full that long is disconnected, and the others told.
+    fn deliver(&self, to: impl Fn(u64) -> bool, line: &str, patience: Duration) {
         let line: Arc<str> = Arc::from(line);
-        let behind: Vec<u64> = {
+        let mut full = Vec::new();
+        let mut gone = Vec::new();
+        {
             let members = lock(&self.members);
-            members
-                .by_id
-                .iter()
-                .filter(|(id, _)| to(**id))
-                .filter(
-                    |(_, member)| match member.outbox.try_send(Arc::clone(&line)) {
-                        Ok(()) | Err(TrySendError::Disconnected(_)) => false,
-                        Err(TrySendError::Full(_)) => true,
-                    },
-                )
-                .map(|(id, _)| *id)
-                .collect()
-        }; // the lock ends here: leaving, below, takes it again and writes notices
-        for id in behind {
-            self.leave(id, "fell too far behind and was disconnected");
+            for (&id, member) in members.by_id.iter().filter(|(id, _)| to(**id)) {
+                match member.outbox.try_send(Arc::clone(&line)) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) => full.push((id, member.outbox.clone())),
+                    Err(TrySendError::Disconnected(_)) => gone.push(id),
+                }
+            }
+        } // the lock ends here: waiting, and leaving, happen without it
+        let deadline = Instant::now() + patience;
+        for (id, outbox) in full {
+            if !send_before(&outbox, &line, deadline) {
+                self.leave(id, "fell too far behind and was disconnected");
+            }
+        }
+        for id in gone {
+            self.leave(id, "left");
         }
     }
     // ANCHOR_END: deliver
@@ -322,19 +389,19 @@ impl Room {
         self.broadcast(None, &format!("* {} {why}\n", member.nick));
     }
 
-    /// Disconnects everyone and lets nobody in: the server is stopping.
-    fn close(&self) {
-        let members = {
-            let mut members = lock(&self.members);
-            members.closed = true;
-            std::mem::take(&mut members.by_id)
-        };
+    /// Tells everyone the server is stopping and ends their reading; returns their sockets,
+    /// for `run` to close for good once their writers have had a moment to send the notice.
+    fn close(&self) -> Vec<TcpStream> {
+        let members = std::mem::take(&mut lock(&self.members).by_id);
+        let mut sockets = Vec::new();
         for member in members.into_values() {
             let _ = member
                 .outbox
                 .try_send(Arc::from("* the server is stopping\n"));
             let _ = member.socket.shutdown(Shutdown::Read);
+            sockets.push(member.socket);
         }
+        sockets
     }
 }
 
@@ -345,27 +412,51 @@ impl Room {
 /// cannot make the room hold more than `max` bytes for it.
 fn read_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<String>> {
     let mut line = Vec::new();
+    let mut cut = false;
     loop {
-        let available = reader.fill_buf()?;
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if available.is_empty() {
             // The end of the stream: a last line without a newline still counts.
-            return Ok((!line.is_empty()).then(|| decode(&line)));
+            return Ok((!line.is_empty()).then(|| decode(&line, cut)));
         }
         let (taken, ended) = match available.iter().position(|&b| b == b'\n') {
             Some(newline) => (newline + 1, true),
             None => (available.len(), false),
         };
         let room = max.saturating_sub(line.len());
+        cut |= taken > room;
         line.extend_from_slice(&available[..taken.min(room)]);
         reader.consume(taken);
         if ended {
-            return Ok(Some(decode(&line)));
+            return Ok(Some(decode(&line, cut)));
         }
     }
 }
 // ANCHOR_END: read_line
 
-fn decode(line: &[u8]) -> String {
+/// The line as text; if it was `cut` at the limit, without the start of a character the cut
+/// split (which would show as `�`).
+fn decode(mut line: &[u8], cut: bool) -> String {
+    if cut {
+        // A character's first byte is not 0b10xxxxxx; one of its first three bytes at the end
+        // that says it needs more than are there is dropped with them.
+        let from = line.len().saturating_sub(3);
+        if let Some(start) = (from..line.len()).rev().find(|&i| line[i] & 0xC0 != 0x80) {
+            let needs = match line[start] {
+                b if b >= 0xF0 => 4,
+                b if b >= 0xE0 => 3,
+                b if b >= 0xC0 => 2,
+                _ => 1,
+            };
+            if line.len() - start < needs {
+                line = &line[..start];
+            }
+        }
+    }
     let text = String::from_utf8_lossy(line);
     let text = text.trim_end_matches(['\n', '\r']);
     // Control characters (a terminal's escape sequences among them) are not passed on.
@@ -390,6 +481,9 @@ mod tests {
         assert_eq!(lines(b"caf\xe9\n", 10), ["caf\u{fffd}"]);
         assert_eq!(lines(b"\x1b[2Jclear\n", 10), ["[2Jclear"]);
         assert_eq!(lines(b"no newline", 100), ["no newline"]);
+        // "étét" is 6 bytes: cut at 4, the second "é" would be half a character.
+        assert_eq!(lines("étét\n".as_bytes(), 4), ["ét"]);
+        assert_eq!(lines("étét\n".as_bytes(), 5), ["été"]);
         assert_eq!(lines(b"", 100), Vec::<String>::new());
     }
 }

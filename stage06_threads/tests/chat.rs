@@ -190,3 +190,45 @@ fn a_full_room_says_so() {
     BufReader::new(stream).read_line(&mut line).unwrap();
     assert_eq!(line, "* the room is full (1 at most); try later\n");
 }
+
+#[test]
+fn a_thousand_lines_pasted_at_once_reach_a_client_that_reads() {
+    let room = room(ChatConfig::default());
+    let mut ada = named(&room, "ada", &[]);
+    let bob = named(&room, "bob", &[&ada]);
+    // Far more than an outbox holds (256), in one write: bob reads, so he must get them all.
+    let paste: String = (1..=1000).map(|n| format!("line {n}\n")).collect();
+    ada.stream.write_all(paste.as_bytes()).unwrap();
+    for n in 1..=1000 {
+        assert_eq!(bob.next_line(), format!("ada: line {n}"));
+    }
+}
+
+#[test]
+fn quit_leaves_and_frees_a_place_in_a_full_room() {
+    let room = room(ChatConfig {
+        max_clients: 2,
+        ..ChatConfig::default()
+    });
+    let ada = named(&room, "ada", &[]);
+    let mut bob = named(&room, "bob", &[&ada]);
+    bob.say("/quit");
+    assert_eq!(ada.next_line(), "* bob left");
+    // Bob's place is free again.
+    let cy = Client::connect(&room);
+    assert_eq!(ada.next_line(), "* guest3 joined");
+    drop(cy);
+}
+
+#[test]
+fn stopping_tells_everyone_and_closes_their_connections() {
+    let room = room(ChatConfig::default());
+    let ada = named(&room, "ada", &[]);
+    let bob = named(&room, "bob", &[&ada]);
+    room.stop(); // returns once every client's threads have ended
+    for client in [&ada, &bob] {
+        assert_eq!(client.next_line(), "* the server is stopping");
+        // Then the end of the stream: the reading thread ends and the channel closes.
+        assert!(client.lines.recv_timeout(READ_GUARD).is_err());
+    }
+}
