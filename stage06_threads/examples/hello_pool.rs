@@ -22,8 +22,8 @@ fn main() -> ExitCode {
     };
     let parsed = args.addr().and_then(|addr| {
         let workers = match args.value("--workers")? {
-            Some(n) => n.parse().map_err(|_| {
-                stage01_tcp_echo::cli::CliError(format!("--workers wants a number, not {n:?}"))
+            Some(n) => n.parse().ok().filter(|n: &usize| *n > 0).ok_or_else(|| {
+                stage01_tcp_echo::cli::CliError(format!("--workers wants 1 or more, not {n:?}"))
             })?,
             None => DEFAULT_WORKERS,
         };
