@@ -46,6 +46,11 @@ fn main() -> ExitCode {
         Ok(local) => println!("listening on http://{local}"),
         Err(e) => eprintln!("hello_pool: {e}"),
     }
-    server.run(app);
-    ExitCode::SUCCESS
+    match server.run(app) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hello_pool: cannot start the workers: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -180,7 +180,13 @@ fn serve(options: &Options) -> ExitCode {
         options.queue
     );
     report_site(&options.site, &app);
-    server.with_pool(options.workers, options.queue).run(app);
+    if let Err(e) = server.with_pool(options.workers, options.queue).run(app) {
+        eprintln!(
+            "stage06_threads: cannot start {} workers: {e}",
+            options.workers
+        );
+        return ExitCode::FAILURE;
+    }
     eprintln!("stopped");
     ExitCode::SUCCESS
 }

@@ -9,6 +9,7 @@
 //! `while let Ok(job) = receiver.lock().unwrap().recv()`, whose lock lives until the end of the
 //! loop's body, so the pool runs one job at a time.
 
+use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -29,24 +30,28 @@ pub struct ThreadPool<T: Send + 'static> {
 
 impl<T: Send + 'static> ThreadPool<T> {
     /// `workers` threads (at least one) that each run `work` on the items queued, and a queue of
-    /// at most `queue` items waiting for them.
-    pub fn new(workers: usize, queue: usize, work: impl Fn(T) + Send + Sync + 'static) -> Self {
+    /// at most `queue` items waiting for them. Fails if the system will not start a thread (it
+    /// has a limit of its own); the threads started so far are then stopped and joined.
+    pub fn new(
+        workers: usize,
+        queue: usize,
+        work: impl Fn(T) + Send + Sync + 'static,
+    ) -> io::Result<Self> {
         let (sender, receiver) = mpsc::sync_channel::<T>(queue);
         let receiver = Arc::new(Mutex::new(receiver));
         let work = Arc::new(work);
-        let workers = (0..workers.max(1))
-            .map(|n| {
-                let (receiver, work) = (Arc::clone(&receiver), Arc::clone(&work));
-                thread::Builder::new()
-                    .name(format!("worker-{n}"))
-                    .spawn(move || run_worker(&receiver, &*work))
-                    .expect("start a worker thread")
-            })
-            .collect();
-        ThreadPool {
+        let mut pool = ThreadPool {
             sender: Some(sender),
-            workers,
+            workers: Vec::new(),
+        };
+        for n in 0..workers.max(1) {
+            let (receiver, work) = (Arc::clone(&receiver), Arc::clone(&work));
+            let worker = thread::Builder::new()
+                .name(format!("worker-{n}"))
+                .spawn(move || run_worker(&receiver, &*work))?; // `pool` is dropped: joined
+            pool.workers.push(worker);
         }
+        Ok(pool)
     }
 
     /// Queues `item`, or gives it back at once if the queue is full: the caller decides what a
@@ -103,7 +108,7 @@ mod tests {
     use super::{Job, ThreadPool};
 
     fn closures(workers: usize, queue: usize) -> ThreadPool<Job> {
-        ThreadPool::new(workers, queue, |job: Job| job())
+        ThreadPool::new(workers, queue, |job: Job| job()).expect("start the workers")
     }
     use std::sync::mpsc;
     use std::sync::{Arc, Barrier};

@@ -148,8 +148,9 @@ impl Server {
     /// Accepts connections until the stop signal, handing each to a worker. When every worker
     /// is busy and the queue is full, a connection is answered `503` with `Retry-After` at once,
     /// rather than left waiting without end. When the loop ends, the workers finish the
-    /// requests they have, close their idle connections, and are joined.
-    pub fn run(self, app: impl Application) {
+    /// requests they have, close their idle connections, and are joined. Fails only if the
+    /// workers cannot be started.
+    pub fn run(self, app: impl Application) -> io::Result<()> {
         let app = Arc::new(app);
         let demand = Arc::new(Demand {
             grace: self.idle_grace,
@@ -165,7 +166,7 @@ impl Server {
                     eprintln!("{peer}: {e}");
                 }
             }
-        });
+        })?;
         serve_one_at_a_time(&self.listener, &self.stop, |stream, peer| {
             // Counted before it is queued, so that the worker that takes it never counts below 0.
             demand.waiting.fetch_add(1, Ordering::Relaxed);
@@ -182,6 +183,7 @@ impl Server {
         // the kernel's queue until the process exits.
         drop(self.listener);
         drop(pool); // waits for the workers to finish
+        Ok(())
     }
     // ANCHOR_END: run
 
@@ -189,7 +191,11 @@ impl Server {
     pub fn spawn(self, app: impl Application) -> io::Result<RunningServer> {
         let addr = self.local_addr()?;
         let stop = self.stop_signal();
-        Ok(RunningServer::spawn(addr, stop, move || self.run(app)))
+        Ok(RunningServer::spawn(addr, stop, move || {
+            if let Err(e) = self.run(app) {
+                eprintln!("cannot start the workers: {e}");
+            }
+        }))
     }
 }
 
