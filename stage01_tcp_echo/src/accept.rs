@@ -6,6 +6,7 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
+use crate::log;
 use crate::stop::StopSignal;
 
 /// How long the loop waits after an accept error that is not one client's fault (the process is
@@ -40,15 +41,15 @@ pub fn serve_one_at_a_time<E: fmt::Display>(
             Ok(_) if stop.is_stopped() => return,
             Ok((stream, peer)) => {
                 if let Err(e) = serve(stream, peer) {
-                    eprintln!("{peer}: {e}");
+                    log!("{peer}: {e}");
                 }
             }
             // The client gave up between the kernel's handshake and our accept: its problem.
-            Err(e) if is_one_clients_problem(&e) => eprintln!("accept failed: {e}"),
+            Err(e) if is_one_clients_problem(&e) => log!("accept failed: {e}"),
             // Out of file descriptors or memory: the next accept would fail the same way, so wait
             // (or stop, if asked to while waiting) and then go on serving.
             Err(e) => {
-                eprintln!("accept failed: {e}; trying again in {ACCEPT_BACKOFF:?}");
+                log!("accept failed: {e}; trying again in {ACCEPT_BACKOFF:?}");
                 stop.wait(ACCEPT_BACKOFF);
             }
         }

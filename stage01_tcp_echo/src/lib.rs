@@ -18,6 +18,7 @@
 pub mod accept;
 pub mod cli;
 pub mod client;
+pub mod log;
 pub mod server;
 pub mod stop;
 pub mod timeout;

@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::accept::serve_one_at_a_time;
+use crate::log;
 use crate::stop::{RunningServer, StopSignal};
 use crate::timeout::is_timeout;
 
@@ -72,14 +73,14 @@ impl EchoServer {
             &self.listener,
             &self.stop,
             |stream, peer| -> Result<(), String> {
-                eprintln!("{peer} connected");
+                log!("{peer} connected");
                 let bytes = self
                     .serve_client(stream)
                     .map_err(|e| match is_timeout(&e) {
                         true => "idle too long; hung up".to_string(),
                         false => format!("dropped: {e}"),
                     })?;
-                eprintln!("{peer} closed the connection after {bytes} bytes");
+                log!("{peer} closed the connection after {bytes} bytes");
                 Ok(())
             },
         )

@@ -10,6 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant, SystemTime};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::log;
 use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage01_tcp_echo::timeout::is_timeout;
 // Chapter 2's lingering close: shut down our side, then drain what the client still sends, so
@@ -158,7 +159,7 @@ pub fn serve_connection(
             }
         }
         Incoming::Refused(error) => {
-            eprintln!("refused a request: {error} -> {}", error.status().code());
+            log!("refused a request: {error} -> {}", error.status().code());
             Answer {
                 response: error_response(&error),
                 head_only: false,
@@ -187,9 +188,10 @@ pub fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -
         Ok(response) => response,
         Err(_) => {
             // The panic hook has printed the handler's message already.
-            eprintln!(
+            log!(
                 "{} {}: the handler panicked",
-                request.method, request.target
+                request.method,
+                request.target
             );
             Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
         }
@@ -199,15 +201,16 @@ pub fn answer_with(handler: &impl Fn(&Request) -> Response, request: &Request) -
 /// One line per request; a response the builder refused to send as it was says why.
 pub fn log_answer(request: &Request, response: &Response) {
     match response.refused_header() {
-        None => eprintln!(
+        None => log!(
             "{} {} -> {}",
             request.method,
             request.target,
             response.status().code()
         ),
-        Some(error) => eprintln!(
+        Some(error) => log!(
             "{} {} -> 500: the handler's response was refused: {error}",
-            request.method, request.target
+            request.method,
+            request.target
         ),
     }
 }

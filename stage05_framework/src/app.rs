@@ -9,6 +9,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
+use stage01_tcp_echo::log;
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage03_parser::{Method, Request};
@@ -225,7 +226,7 @@ impl Application for App {
             Ok(reply) => reply,
             Err(_) => {
                 // The panic hook has printed the message already.
-                eprintln!("{what}: the handler panicked");
+                log!("{what}: the handler panicked");
                 let error = Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error");
                 Reply::Ready(error.render(style))
             }

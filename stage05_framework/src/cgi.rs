@@ -22,6 +22,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use stage01_tcp_echo::log;
 use stage03_parser::{Request, Response, Status, Version};
 
 /// The longest a script may run. Default for [`Cgi::new`].
@@ -68,23 +69,23 @@ impl Cgi {
             .stderr(Stdio::piped())
             .spawn();
         let Ok(child) = spawned else {
-            eprintln!("cgi: cannot run {}", script.display());
+            log!("cgi: cannot run {}", script.display());
             return gateway_error(Status::BAD_GATEWAY, "the script could not be started");
         };
         match finish(child, &request.body, self.timeout) {
             Outcome::Output(output) => parse(&output).unwrap_or_else(|why| {
-                eprintln!("cgi: {name} printed garbage: {why}");
+                log!("cgi: {name} printed garbage: {why}");
                 gateway_error(
                     Status::BAD_GATEWAY,
                     "the script's answer is not a CGI response",
                 )
             }),
             Outcome::Failed(why) => {
-                eprintln!("cgi: {name} failed: {why}");
+                log!("cgi: {name} failed: {why}");
                 gateway_error(Status::BAD_GATEWAY, "the script failed")
             }
             Outcome::TimedOut => {
-                eprintln!("cgi: {name} ran past {:?} and was killed", self.timeout);
+                log!("cgi: {name} ran past {:?} and was killed", self.timeout);
                 gateway_error(Status::GATEWAY_TIMEOUT, "the script took too long")
             }
         }

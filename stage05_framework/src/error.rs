@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use stage01_tcp_echo::log;
 use stage03_parser::Request;
 use stage03_parser::json::{JsonError, Value};
 use stage03_parser::response::Response;
@@ -58,7 +59,7 @@ impl Error {
     /// A `500` that tells the client nothing of `cause`, and logs it: what went wrong inside
     /// the server is for its operator, not for whoever sent the request.
     pub fn internal(cause: impl fmt::Display) -> Error {
-        eprintln!("internal error: {cause}");
+        log!("internal error: {cause}");
         Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error")
     }
 

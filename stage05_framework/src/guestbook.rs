@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use stage01_tcp_echo::log;
 use stage03_parser::json::{self, Value};
 
 /// The longest name and message, in characters.
@@ -328,7 +329,7 @@ fn replay(text: &str, path: &Path) -> Replayed {
         } else {
             "a damaged line"
         };
-        eprintln!("{}: skipped line {}, {what}", path.display(), number + 1);
+        log!("{}: skipped line {}, {what}", path.display(), number + 1);
     }
     Replayed {
         messages,

@@ -6,6 +6,7 @@ use std::any::TypeId;
 use std::fmt::Display;
 use std::str::FromStr;
 
+use stage01_tcp_echo::log;
 use stage03_parser::Method;
 use stage03_parser::json::{self, Value};
 use stage03_parser::status::Status;
@@ -73,7 +74,7 @@ where
 pub fn state<T: Send + Sync + 'static>(input: &Input) -> Result<&T, Error> {
     input.state::<T>().ok_or_else(|| {
         let name = std::any::type_name::<T>();
-        eprintln!("a handler asked for state {name}, which the application was not given");
+        log!("a handler asked for state {name}, which the application was not given");
         Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error")
     })
 }

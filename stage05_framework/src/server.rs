@@ -11,6 +11,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::log;
 use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage01_tcp_echo::timeout::is_timeout;
 use stage02_raw_http::server::lingering_close;
@@ -181,7 +182,7 @@ pub fn drive(
                 connection.respond(response, Now::read());
             }
             Next::Refused(error) => {
-                eprintln!("refused a request: {error} -> {}", error.status().code());
+                log!("refused a request: {error} -> {}", error.status().code());
             }
             Next::Write => {
                 let wait = time_left(&connection, now);

@@ -1,6 +1,7 @@
 //! The demo site, written with the framework. It starts as chapter 4's routes; the rest of this
 //! chapter grows it into the whole site, and chapters 6 and 7 serve it unchanged.
 
+use stage01_tcp_echo::log;
 use stage03_parser::mirror::mirror;
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
@@ -256,7 +257,7 @@ fn refusal(error: AddError) -> Error {
 }
 
 fn disk_error(error: &io::Error) -> Error {
-    eprintln!("guestbook: the disk refused a write: {error}");
+    log!("guestbook: the disk refused a write: {error}");
     Error::new(
         Status::INTERNAL_SERVER_ERROR,
         "the message could not be stored",

@@ -3,6 +3,7 @@
 //! same things.
 
 use stage01_tcp_echo::cli::{Args, CliError};
+use stage01_tcp_echo::log;
 
 use crate::App;
 use crate::site::{DEMO_PASSWORD, SiteOptions};
@@ -60,9 +61,9 @@ pub fn parse_site_options(args: &mut Args) -> Result<SiteOptions, CliError> {
 /// What a binary says once it listens: where the guestbook is and a warning about the demo
 /// password (on standard error), and the routes (on standard output).
 pub fn report_site(options: &SiteOptions, app: &App) {
-    eprintln!("guestbook: {}", options.data.display());
+    log!("guestbook: {}", options.data.display());
     if options.admin_password == DEMO_PASSWORD {
-        eprintln!(
+        log!(
             "warning: /admin uses the demo password {DEMO_PASSWORD:?}; set --admin-password or \
              ADMIN_PASSWORD before anyone else can reach this server"
         );

@@ -22,6 +22,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::log;
 use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 
 /// How long a line waits for room in a full outbox before its client is given up: a client
@@ -207,7 +208,7 @@ impl Room {
             members.by_id.insert(id, member);
             (id, nick)
         };
-        eprintln!("{peer}: joined as {nick}");
+        log!("{peer}: joined as {nick}");
         let started = Room::start_threads(room, id, stream, for_writer, lines);
         if let Err(e) = started {
             room.leave(id, "could not be served and was disconnected");
@@ -385,7 +386,7 @@ impl Room {
         // Its outbox is dropped with it, which ends its writer; shutting the socket down ends
         // its reader, and a writer stuck in a write.
         let _ = member.socket.shutdown(Shutdown::Both);
-        eprintln!("{}: {why}", member.nick);
+        log!("{}: {why}", member.nick);
         self.broadcast(None, &format!("* {} {why}\n", member.nick));
     }
 

@@ -15,6 +15,8 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
+use stage01_tcp_echo::log;
+
 /// A job for a worker, when the work is any closure.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -83,7 +85,7 @@ fn run_worker<T>(receiver: &Mutex<Receiver<T>>, work: &(impl Fn(T) + ?Sized)) {
         // Work that panics must not take its worker with it: the pool would shrink by one
         // thread each time, and serve nothing once it had none.
         if panic::catch_unwind(AssertUnwindSafe(|| work(item))).is_err() {
-            eprintln!("{}: a job panicked; the worker goes on", worker_name());
+            log!("{}: a job panicked; the worker goes on", worker_name());
         }
     }
 }

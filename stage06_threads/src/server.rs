@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use stage01_tcp_echo::accept::serve_one_at_a_time;
+use stage01_tcp_echo::log;
 use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
@@ -163,7 +164,7 @@ impl Server {
             move |(stream, peer)| {
                 demand.waiting.fetch_sub(1, Ordering::Relaxed);
                 if let Err(e) = drive(stream, Some(peer), &config, &*app, &*demand) {
-                    eprintln!("{peer}: {e}");
+                    log!("{peer}: {e}");
                 }
             }
         })?;
@@ -174,7 +175,7 @@ impl Server {
                 Ok(()) => Ok(()),
                 Err((stream, peer)) => {
                     demand.waiting.fetch_sub(1, Ordering::Relaxed);
-                    eprintln!("{peer}: every worker busy and the queue full: 503");
+                    log!("{peer}: every worker busy and the queue full: 503");
                     busy(stream)
                 }
             }
@@ -193,7 +194,7 @@ impl Server {
         let stop = self.stop_signal();
         Ok(RunningServer::spawn(addr, stop, move || {
             if let Err(e) = self.run(app) {
-                eprintln!("cannot start the workers: {e}");
+                log!("cannot start the workers: {e}");
             }
         }))
     }

@@ -33,6 +33,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread;
 
+use stage01_tcp_echo::log;
 use stage01_tcp_echo::stop::StopSignal;
 
 // The numbers POSIX systems give these two signals (`kill -l` lists them).
@@ -132,7 +133,7 @@ pub fn stop_on_signals(stop: StopSignal) -> io::Result<()> {
                 let _ = set_handler(signum, SIG_DFL);
             }
             if signalled {
-                eprintln!("stopping: finishing what is in flight (again to quit at once)");
+                log!("stopping: finishing what is in flight (again to quit at once)");
                 stop.stop();
             }
         })?;
