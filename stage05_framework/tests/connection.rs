@@ -30,6 +30,8 @@ fn app(request: &Request) -> Response {
 struct Transcript {
     requests: Vec<Request>,
     written: Vec<u8>,
+    /// The size of each write.
+    writes: Vec<usize>,
     refused: Vec<u16>,
     closed: Option<bool>,
 }
@@ -49,6 +51,7 @@ fn run_until_read(connection: &mut Connection, now: Now, seen: &mut Transcript) 
             Next::Write => {
                 let n = connection.output().len();
                 seen.written.extend_from_slice(connection.output());
+                seen.writes.push(n);
                 connection.wrote(n, now);
             }
             Next::Busy => panic!("this driver answers at once"),
@@ -142,6 +145,40 @@ fn pipelined_requests_are_answered_in_order() {
     // Kept alive after each, until the client's end of stream closes it without lingering.
     assert!(!text(&seen.written).contains("Connection: close"));
     assert_eq!(seen.closed, Some(false));
+}
+
+#[test]
+fn pipelined_requests_that_arrive_together_are_answered_in_one_write() {
+    let a = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+    let b = b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+    // /c is only half here: /a and /b are not held back waiting for it.
+    let c = b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+    let now = start();
+    let mut connection = Connection::new(keep_alive(), None, now);
+    let mut seen = Transcript::default();
+    connection.receive(&[&a[..], b, &c[..10]].concat(), now);
+    run_until_read(&mut connection, now, &mut seen);
+    assert_eq!(seen.requests.len(), 2);
+    assert_eq!(seen.writes.len(), 1, "{}", text(&seen.written));
+    connection.receive(&c[10..], now);
+    run_until_read(&mut connection, now, &mut seen);
+    assert_eq!(seen.writes.len(), 2);
+    assert!(text(&seen.written).ends_with("GET /c\n"));
+}
+
+#[test]
+fn a_batch_of_pipelined_answers_is_bounded() {
+    let input = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1000);
+    let seen = exchange(keep_alive(), &[&input]);
+    assert_eq!(seen.requests.len(), 1000);
+    let answer = seen.written.len() / 1000;
+    // Each batch stops at 64 KiB: the one answer that crosses the line is the last in it.
+    assert!(seen.writes.len() > 1, "{:?}", seen.writes);
+    assert!(
+        seen.writes.iter().all(|&n| n < 64 * 1024 + answer),
+        "{:?}",
+        seen.writes
+    );
 }
 
 #[test]

@@ -7,7 +7,11 @@
 //! kernel holds the body back until the client has acknowledged the head (Nagle's algorithm), and
 //! the client's kernel holds that acknowledgement back, hoping to send it with data of its own
 //! (delayed ACK): on Linux about 40 ms per response. `TCP_NODELAY` would turn Nagle off; one write
-//! needs no option at all. A demonstration, not a test: the figures depend on the machine.
+//! needs no option at all.
+//!
+//! Last, the same client sends three pipelined requests at a time to this chapter's own server,
+//! which answers each batch in one write (chapter 5's `Connection` batches them). A
+//! demonstration, not a test: the figures depend on the machine.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -56,6 +60,25 @@ fn per_request(addr: std::net::SocketAddr) -> io::Result<Duration> {
     Ok(start.elapsed() / REQUESTS)
 }
 
+/// The average time for `REQUESTS` batches of three pipelined requests on one connection.
+fn per_pipelined_batch(addr: std::net::SocketAddr) -> io::Result<Duration> {
+    let mut client = TcpStream::connect(addr)?;
+    let request = b"GET /hello HTTP/1.1\r\nHost: a\r\n\r\n".repeat(3);
+    let mut answers = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let start = Instant::now();
+    for batch in 1..=REQUESTS as usize {
+        client.write_all(&request)?;
+        while answers.windows(BODY.len()).filter(|w| *w == BODY).count() < 3 * batch {
+            match client.read(&mut buffer)? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => answers.extend_from_slice(&buffer[..n]),
+            }
+        }
+    }
+    Ok(start.elapsed() / REQUESTS)
+}
+
 fn main() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -74,6 +97,13 @@ fn main() -> io::Result<()> {
     println!(
         "  head and body in two writes: {:?} per request",
         per_request(addr)?
+    );
+    let mut app = stage05_framework::App::new();
+    app.get("/hello", |_: stage05_framework::Input| "Hello, World!");
+    let server = stage06_threads::Server::bind("127.0.0.1:0")?.spawn(app)?;
+    println!(
+        "  three pipelined requests to chapter 6's server: {:?} per batch",
+        per_pipelined_batch(server.addr())?
     );
     Ok(())
 }

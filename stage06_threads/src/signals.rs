@@ -41,7 +41,8 @@ const SIGINT: c_int = 2;
 const SIGTERM: c_int = 15;
 /// `signal`'s "no handler of ours": the default action, which ends the process.
 const SIG_DFL: usize = 0;
-/// `signal`'s "ignore it": what a process started with `nohup`, or under `trap '' INT`, has.
+/// `signal`'s "ignore it": what a process started under a shell's `trap '' INT` has for `SIGINT`,
+/// and so has a shell script's background job.
 const SIG_IGN: usize = 1;
 /// What `signal` returns when it fails.
 const SIG_ERR: usize = usize::MAX;

@@ -119,7 +119,8 @@ fn meet_from(server: &RunningServer, clients: usize) -> Vec<String> {
 #[test]
 fn four_workers_serve_four_slow_requests_at_the_same_time() {
     // Each request waits up to 5 s for the other three: they can all meet only if they run at
-    // once. One at a time, each waits alone and answers `alone`, all four within the read guard.
+    // once. One at a time, the first three wait alone and answer `alone`, and the last finds
+    // that all four have come: `together` once, anywhere in the list.
     let meeting = Meeting::new(4);
     let server = start(pool(4, 4), meeting_app(meeting, Duration::from_secs(5)));
     assert_eq!(meet_from(&server, 4), ["together"; 4]);
