@@ -66,7 +66,7 @@ unsafe extern "C" {
     fn errno_location() -> *mut c_int;
 }
 
-/// The socket the handler writes to; -1 until [`stop_on_signals`] has run.
+/// The socket the handler writes to; -1 until [`Signals::install`] has run.
 static WAKE: AtomicI32 = AtomicI32::new(-1);
 
 // ANCHOR: handler
@@ -76,7 +76,7 @@ extern "C" fn on_signal(_signum: c_int) {
     let byte = 1u8;
     // SAFETY: `errno_location` returns this thread's own `errno`, valid for the thread's life;
     // `write` is async-signal-safe (signal-safety(7)); `fd` is a socket that is never closed
-    // (`stop_on_signals` gives up its ownership), and in non-blocking mode, so the handler cannot
+    // (`Signals::install` gives up its ownership), and in non-blocking mode, so the handler cannot
     // block on it: if it is full, a byte is waiting already. `byte` lives across the call. The
     // interrupted code finds its `errno` as it left it.
     unsafe {
@@ -100,39 +100,67 @@ fn set_handler(signum: c_int, handler: usize) -> io::Result<usize> {
     Ok(previous)
 }
 
+/// Ctrl+C (`SIGINT`) and `SIGTERM`, caught: each one that arrives is a byte on [`Signals::receiver`].
+/// Whoever holds it decides what a signal does: [`stop_on_signals`] gives it a thread, and chapter
+/// 7 registers the socket with its reactor, so no thread waits on it.
+#[derive(Debug)]
+pub struct Signals {
+    receiver: UnixStream,
+    /// The signals whose handler is ours (not those the process was started ignoring).
+    ours: Vec<c_int>,
+}
+
+impl Signals {
+    /// Sets the handler for `SIGINT` and `SIGTERM`. Once per process: a second call is an error.
+    pub fn install() -> io::Result<Signals> {
+        let (receiver, handler_end) = UnixStream::pair()?;
+        handler_end.set_nonblocking(true)?;
+        let fd = handler_end.into_raw_fd(); // never closed: a handler may run at any time
+        if WAKE
+            .compare_exchange(-1, fd, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(io::Error::other("the signal handler is installed already"));
+        }
+        // Signals the process was started ignoring stay ignored: whoever started it asked for that.
+        let handler = on_signal as extern "C" fn(c_int) as usize;
+        let mut ours = Vec::new();
+        for signum in [SIGINT, SIGTERM] {
+            match set_handler(signum, handler)? {
+                SIG_IGN => drop(set_handler(signum, SIG_IGN)?),
+                _ => ours.push(signum),
+            }
+        }
+        Ok(Signals { receiver, ours })
+    }
+
+    /// The socket a byte arrives on for each signal. A signal that came before anyone reads it
+    /// leaves its byte waiting there.
+    pub fn receiver(&self) -> &UnixStream {
+        &self.receiver
+    }
+
+    /// Puts the default action back, so that the next signal ends the process at once, as it
+    /// would have without any of this: a way out when something will not finish.
+    pub fn restore_defaults(&self) {
+        for &signum in &self.ours {
+            let _ = set_handler(signum, SIG_DFL);
+        }
+    }
+}
+
 // ANCHOR: stop_on_signals
 /// Makes Ctrl+C (`SIGINT`) and `SIGTERM` call `stop.stop()`: the server stops accepting,
 /// finishes what it has and returns from `run`. A second signal ends the process at once, as it
 /// would have without this. Call it once per process.
 pub fn stop_on_signals(stop: StopSignal) -> io::Result<()> {
-    let (mut waiting_end, handler_end) = UnixStream::pair()?;
-    handler_end.set_nonblocking(true)?;
-    let fd = handler_end.into_raw_fd(); // never closed: a handler may run at any time
-    if WAKE
-        .compare_exchange(-1, fd, Ordering::Relaxed, Ordering::Relaxed)
-        .is_err()
-    {
-        return Err(io::Error::other("stop_on_signals was called already"));
-    }
-    // Signals the process was started ignoring stay ignored: whoever started it asked for that.
-    let handler = on_signal as extern "C" fn(c_int) as usize;
-    let mut ours = Vec::new();
-    for signum in [SIGINT, SIGTERM] {
-        match set_handler(signum, handler)? {
-            SIG_IGN => drop(set_handler(signum, SIG_IGN)?),
-            _ => ours.push(signum),
-        }
-    }
-    // A signal that comes before the thread runs leaves its byte in the socket, for the thread.
+    let signals = Signals::install()?;
     thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            let signalled = waiting_end.read_exact(&mut [0]).is_ok();
-            // After one signal (or if the socket failed), the next does what it would have done
-            // without us: a way out when something will not finish.
-            for &signum in &ours {
-                let _ = set_handler(signum, SIG_DFL);
-            }
+            let signalled = signals.receiver().read_exact(&mut [0]).is_ok();
+            // After one signal (or if the socket failed), the next one ends the process.
+            signals.restore_defaults();
             if signalled {
                 log!("stopping: finishing what is in flight (again to quit at once)");
                 stop.stop();
