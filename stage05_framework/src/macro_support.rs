@@ -9,6 +9,7 @@ use std::str::FromStr;
 use stage01_tcp_echo::log;
 use stage03_parser::Method;
 use stage03_parser::json::{self, Value};
+use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 
 use crate::error::{Error, ErrorStyle};
@@ -99,5 +100,21 @@ pub fn json_body(input: &Input) -> Result<Value, Error> {
 
 /// The reply for an argument that could not be given.
 pub fn refuse(error: Error, style: ErrorStyle) -> Reply {
-    Reply::Ready(error.render(style))
+    Reply::Ready(refusal(error, style))
+}
+
+/// The response for an argument that could not be given: what an `async fn` route's future
+/// answers, since it takes its arguments inside the future, where the answer is a `Response`.
+pub fn refusal(error: Error, style: ErrorStyle) -> Response {
+    error.render(style)
+}
+
+/// The response a reply stands for, inside a future: a ready one at once, one to come awaited.
+/// An `async fn` route's output becomes a reply like any handler's (`IntoReply`), and this turns
+/// it into the future's `Response` without blocking, as [`Reply::wait`] would.
+pub async fn settle(reply: Reply) -> Response {
+    match reply {
+        Reply::Ready(response) => response,
+        Reply::Later(future) => future.await,
+    }
 }

@@ -43,14 +43,21 @@
 //! # fn main() {}
 //! ```
 //!
-//! An `async fn`, which chapter 7 brings (at `async`):
+//! An `async fn` is not refused: the same checks apply to it, and its route replies
+//! `Reply::Later`, its response to come, which this chapter's server waits for and chapter 7's
+//! runs alongside other connections:
 //!
-//! ```compile_fail
-//! # use stage05_framework::get;
+//! ```
+//! # use stage05_framework::{App, Application, Method, Reply, Request, get, routes};
 //! #[get("/a")]
 //! async fn later() -> &'static str { "later" }
-//! // error: route handlers are plain functions here; async handlers come with chapter 7
-//! # fn main() {}
+//! # fn main() {
+//! let mut app = App::new();
+//! app.mount(routes![later]);
+//! let reply = app.call(Request::new(Method::Get, "/a").unwrap());
+//! assert!(matches!(reply, Reply::Later(_)));
+//! assert_eq!(reply.wait().body(), b"later");
+//! # }
 //! ```
 //!
 //! The whole `Input` together with something borrowed from it (at the `Input` parameter):

@@ -1,12 +1,16 @@
 //! The route attributes, used as a site uses them: parameters by name, typed ones parsed, the
 //! request, the JSON body and shared state as arguments, and the function still callable.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll};
 
+use stage05_framework::block_on::block_on;
 use stage05_framework::json::Value;
 use stage05_framework::{
-    App, Application, Error, Html, Input, Method, Request, Response, Status, get, post, route,
-    routes,
+    App, Application, Error, Html, Input, Method, Reply, Request, Response, Status, get, post,
+    route, routes,
 };
 
 // ANCHOR: attribute_example
@@ -185,4 +189,119 @@ fn an_unused_parameter_and_a_handler_called_input() {
 #[should_panic(expected = "takes the state")]
 fn mounting_a_route_without_its_state_fails_at_start_up() {
     App::new().mount(routes![add_note]);
+}
+
+/// Pending once before it is ready, as a timer or a socket would be: the handler's future is
+/// really put aside and polled again after its waker is called, not run to its end at once.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+fn yield_once() -> YieldOnce {
+    YieldOnce(false)
+}
+
+#[get("/later/double/{n}")]
+async fn double(n: u64) -> String {
+    yield_once().await;
+    format!("{}", n * 2)
+}
+
+/// The async twin of `item`, with the same parameter name, so that their refusals can be compared.
+#[get("/later/items/{id}")]
+async fn later_item(id: u64) -> String {
+    yield_once().await;
+    format!("item {id}")
+}
+
+#[post("/later/notes")]
+async fn count_notes(notes: &Notes, request: &Request) -> String {
+    yield_once().await;
+    // The lock is taken after the await, and not held across one: the future stays `Send`.
+    let count = notes.0.lock().unwrap_or_else(|e| e.into_inner()).len();
+    format!(
+        "{count} notes; this request has {} bytes",
+        request.body.len()
+    )
+}
+
+#[get("/later/missing/{name}")]
+async fn missing(name: String) -> Result<String, Error> {
+    yield_once().await;
+    Err(Error::not_found(format!("no {name} here")))
+}
+
+fn async_app() -> App {
+    let mut app = App::new();
+    app.with_state(Notes(Mutex::new(vec!["one".into(), "two".into()])))
+        .mount(routes![double, later_item, count_notes, missing]);
+    app
+}
+
+#[test]
+fn an_async_fn_route_replies_later() {
+    let app = async_app();
+    let reply = app.call(Request::new(Method::Get, "/later/double/21").expect("a valid target"));
+    assert!(matches!(reply, Reply::Later(_)), "{reply:?}");
+    let response = reply.wait();
+    assert_eq!(
+        (response.status(), text(&response)),
+        (Status::OK, "42".into())
+    );
+    assert_eq!(block_on(double(4)), "8", "the function is still a function");
+}
+
+#[test]
+fn an_async_fn_route_refuses_a_bad_parameter_as_the_plain_one_does() {
+    let plain = call(&app(), Method::Get, "/items/abc", b"");
+    let reply = async_app().call(Request::new(Method::Get, "/later/items/abc").unwrap());
+    assert!(
+        matches!(reply, Reply::Later(_)),
+        "refused inside the future"
+    );
+    let refused = reply.wait();
+    assert_eq!(refused.status(), Status::BAD_REQUEST);
+    assert_eq!(
+        (refused.status(), text(&refused)),
+        (plain.status(), text(&plain))
+    );
+    assert_eq!(
+        text(&refused),
+        "invalid value \"abc\" for id: invalid digit found in string\n"
+    );
+}
+
+#[test]
+fn an_async_fn_route_takes_the_state_and_the_request() {
+    let answer = call(&async_app(), Method::Post, "/later/notes", b"12345");
+    assert_eq!(text(&answer), "2 notes; this request has 5 bytes");
+}
+
+#[test]
+fn an_async_fn_routes_error_is_rendered_in_the_clients_style() {
+    let app = async_app();
+    let mut request = Request::new(Method::Get, "/later/missing/cat").unwrap();
+    request.headers.append("Accept", "application/json");
+    let json = app.call(request).wait();
+    assert_eq!(json.status(), Status::NOT_FOUND);
+    assert_eq!(
+        json.headers().get("Content-Type").unwrap(),
+        "application/json"
+    );
+    assert_eq!(json.body(), br#"{"error":"no cat here"}"#);
+    let plain = call(&app, Method::Get, "/later/missing/cat", b"");
+    assert_eq!(
+        (plain.status(), text(&plain)),
+        (Status::NOT_FOUND, "no cat here\n".into())
+    );
 }

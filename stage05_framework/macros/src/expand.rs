@@ -15,6 +15,20 @@
 //! }
 //! ```
 //!
+//! For `#[get("/sleep/{ms}")] async fn sleep(ms: u64) -> …`, the closure's reply is a future
+//! that owns the `Input`, takes the arguments from it as above (a refusal, `Err(e) => return
+//! refusal(e, style)`, is then the future's response), and awaits the function:
+//!
+//! ```text
+//! |input: Input| -> Reply {
+//!     let style = ErrorStyle::of(&input.request);
+//!     Reply::Later(Box::pin(async move {
+//!         let a0 = match path_param::<u64>(&input, "ms") { Ok(v) => v, Err(e) => … };
+//!         settle(IntoReply::into_reply(sleep(a0).await, style)).await
+//!     }))
+//! }
+//! ```
+//!
 //! The struct lives in the type namespace and the function in the value namespace, so both can be
 //! called `hello`: the function stays callable as it was written, and `routes![hello]` names the
 //! struct. (Rocket does the same.)
@@ -157,8 +171,14 @@ fn describe(
         }
         None => "::core::option::Option::None".to_string(),
     };
+    // An `async fn`'s arguments are taken inside the reply's future, where a refusal is the
+    // future's `Response` rather than a `Reply`.
+    let refuse = match signature.is_async {
+        true => "refusal",
+        false => "refuse",
+    };
     // Each argument: a statement that computes it (if any), and the expression passed.
-    let mut body = code("let __style = ::stage05_framework::ErrorStyle::of(&input.request);");
+    let mut body = TokenStream::new();
     let mut call_args = TokenStream::new();
     for (i, (param, source)) in signature.params.iter().zip(sources).enumerate() {
         let var = format!("__a{i}");
@@ -190,7 +210,7 @@ fn describe(
             body.extend(code(&format!(
                 "= match {SUPPORT}::{fetch} {{ \
                     ::core::result::Result::Ok(value) => value, \
-                    ::core::result::Result::Err(error) => return {SUPPORT}::refuse(error, __style), \
+                    ::core::result::Result::Err(error) => return {SUPPORT}::{refuse}(error, __style), \
                  }};"
             )));
         }
@@ -202,13 +222,37 @@ fn describe(
         Delimiter::Parenthesis,
         call_args,
     ))]);
-    body.extend(code("::stage05_framework::IntoReply::into_reply"));
     let mut into_args = call;
+    if signature.is_async {
+        into_args.extend(code(".await"));
+    }
     into_args.extend(code(", __style"));
-    body.extend([TokenTree::Group(Group::new(
+    let mut into_reply = code("::stage05_framework::IntoReply::into_reply");
+    into_reply.extend([TokenTree::Group(Group::new(
         Delimiter::Parenthesis,
         into_args,
     ))]);
+    // The handler's whole body: the style first, chosen before anything takes the request.
+    let mut handler_body =
+        code("let __style = ::stage05_framework::ErrorStyle::of(&input.request);");
+    if signature.is_async {
+        // `settle` awaits the reply if the function's output is itself one to come.
+        body.extend(code(&format!("{SUPPORT}::settle")));
+        body.extend([TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            into_reply,
+        ))]);
+        body.extend(code(".await"));
+        let mut future = code("async move");
+        future.extend([TokenTree::Group(Group::new(Delimiter::Brace, body))]);
+        let mut pinned = code("::std::boxed::Box::pin");
+        pinned.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, future))]);
+        handler_body.extend(code("::stage05_framework::Reply::Later"));
+        handler_body.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, pinned))]);
+    } else {
+        handler_body.extend(body);
+        handler_body.extend(into_reply);
+    }
 
     let mut out = code("#[doc(hidden)] #[allow(non_camel_case_types)]");
     out.extend(signature.visibility.clone());
@@ -219,7 +263,7 @@ fn describe(
     out.extend([TokenTree::Ident(name.clone())]);
     let pattern = Literal::string(pattern).to_string();
     let mut handler = code("|input: ::stage05_framework::Input| -> ::stage05_framework::Reply");
-    handler.extend([TokenTree::Group(Group::new(Delimiter::Brace, body))]);
+    handler.extend([TokenTree::Group(Group::new(Delimiter::Brace, handler_body))]);
     let mut spec_args = code(&format!("{method}, {pattern},"));
     spec_args.extend(handler);
     let mut route_body = code(&format!("{SUPPORT}::RouteSpec::new"));

@@ -1,9 +1,10 @@
 //! Reading a function's signature from its tokens: its name, its parameters and their types.
 //!
 //! This is the part `syn` does for real crates: it parses all of Rust into a syntax tree. A route
-//! handler needs much less, so this reads just `[attributes] [pub] fn name(param: Type, …) -> Type
-//! { … }` and refuses, with a message at the token, what a handler cannot be (generic, `async`,
-//! a method).
+//! handler needs much less, so this reads just `[attributes] [pub] [async] fn name(param: Type, …)
+//! -> Type { … }` and refuses, with a message at the token, what a handler cannot be (generic, a
+//! method). An `async fn` is read like any other; the signature only notes that it is one, so that
+//! the expansion awaits it and replies `Reply::Later`.
 
 use proc_macro::{Delimiter, Ident, Span, TokenStream, TokenTree};
 
@@ -24,6 +25,8 @@ pub struct Signature {
     pub visibility: TokenStream,
     pub name: Ident,
     pub params: Vec<Param>,
+    /// `async fn`: its call is a future, awaited inside the reply's own.
+    pub is_async: bool,
     /// Where to point when the function as a whole is at fault.
     pub fn_span: Span,
 }
@@ -32,7 +35,8 @@ pub struct Signature {
 pub fn read(item: TokenStream) -> Result<Signature, MacroError> {
     let mut tokens = item.into_iter().peekable();
     let mut visibility = TokenStream::new();
-    // Attributes (doc comments are `#[doc = "…"]`) and visibility, up to `fn`.
+    let mut is_async = false;
+    // Attributes (doc comments are `#[doc = "…"]`), visibility and `async`, up to `fn`.
     let fn_span = loop {
         match tokens.next() {
             Some(TokenTree::Punct(p)) if p.as_char() == '#' => {
@@ -47,12 +51,7 @@ pub fn read(item: TokenStream) -> Result<Signature, MacroError> {
                 }
             }
             Some(TokenTree::Ident(word)) if word.to_string() == "fn" => break word.span(),
-            Some(TokenTree::Ident(word)) if word.to_string() == "async" => {
-                return Err(MacroError::new(
-                    word.span(),
-                    "route handlers are plain functions here; async handlers come with chapter 7",
-                ));
-            }
+            Some(TokenTree::Ident(word)) if word.to_string() == "async" => is_async = true,
             Some(other) => {
                 return Err(MacroError::new(
                     other.span(),
@@ -111,6 +110,7 @@ pub fn read(item: TokenStream) -> Result<Signature, MacroError> {
         visibility,
         name,
         params,
+        is_async,
         fn_span,
     })
 }
