@@ -58,7 +58,7 @@ pub fn serve_one_at_a_time<E: fmt::Display>(
 // ANCHOR_END: accept_loop
 
 /// Errors that end one connection before we got it, and say nothing about the next one.
-fn is_one_clients_problem(error: &io::Error) -> bool {
+pub fn is_one_clients_problem(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::ConnectionAborted

@@ -13,14 +13,14 @@ use crate::visible::make_visible;
 
 /// How long, and how much, we keep reading after answering, before we close. See
 /// [`lingering_close`].
-const LINGER_TIME: Duration = Duration::from_secs(2);
-const LINGER_BYTES: u64 = 1 << 20;
+pub const LINGER_TIME: Duration = Duration::from_secs(2);
+pub const LINGER_BYTES: u64 = 1 << 20;
 /// How long the lingering close waits for the client's next byte. A client still sending (a body
 /// we did not read) keeps the data coming, each piece within a round trip or two; a client that
 /// has read its answer and simply does not close sends nothing more, and need not hold this
 /// one-at-a-time server for the whole [`LINGER_TIME`]. 500 ms is a few round trips of a slow
 /// mobile link.
-const LINGER_IDLE: Duration = Duration::from_millis(500);
+pub const LINGER_IDLE: Duration = Duration::from_millis(500);
 
 /// A listening raw HTTP server.
 ///

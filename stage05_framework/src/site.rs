@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::guestbook::{AddError, Guestbook, Message};
 use crate::input::Input;
 use crate::into_response::{Html, Redirect};
+use crate::macro_support::RouteSpec;
 use crate::middleware::{AccessLog, BasicAuth, Blocklist, RateLimit, User};
 use crate::static_files::StaticFiles;
 use crate::{Request, get, post, route, routes};
@@ -70,6 +71,12 @@ impl Default for SiteOptions {
 /// The demo site's application, with `options` for what a deployment changes. It fails only if
 /// the guestbook's data folder, the static folder or the CGI folder cannot be opened.
 pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
+    demo_app_with(options, routes![sleep])
+}
+
+/// The demo site with `slow` as its `/sleep/{ms}` route: chapter 7 gives it an `async` one,
+/// which waits without holding a thread.
+pub fn demo_app_with(options: &SiteOptions, slow: Vec<RouteSpec>) -> io::Result<App> {
     let guestbook = Guestbook::open(&options.data)?;
     let files = StaticFiles::new(&options.static_dir)?;
     let cgi = Cgi::new(&options.cgi_dir)?;
@@ -110,9 +117,9 @@ pub fn demo_app(options: &SiteOptions) -> io::Result<App> {
             api_add,
             api_get,
             api_delete,
-            sleep,
-            fail,
-        ]);
+        ])
+        .mount(slow)
+        .mount(routes![fail]);
     Ok(app)
 }
 // ANCHOR_END: demo_app

@@ -14,3 +14,5 @@ mod stage03;
 mod stage04;
 mod stage05;
 mod stage06;
+#[cfg(target_os = "linux")]
+mod stage07;

@@ -1,0 +1,155 @@
+//! [`Async`]: any socket, made non-blocking and registered with this thread's reactor, so that a
+//! read or write that would block makes the task wait instead of the thread.
+
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::task::{Context, Poll};
+
+use crate::reactor::Direction;
+use crate::runtime::Core;
+use crate::sys::Interest;
+
+/// The sockets std can put in non-blocking mode. (Sealed: only these can be [`Async`].)
+pub trait NonBlocking: AsFd + private::Sealed {
+    fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()>;
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for std::net::TcpStream {}
+    impl Sealed for std::net::TcpListener {}
+    impl Sealed for std::os::unix::net::UnixStream {}
+}
+
+impl NonBlocking for std::net::TcpStream {
+    fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        std::net::TcpStream::set_nonblocking(self, nonblocking)
+    }
+}
+
+impl NonBlocking for std::net::TcpListener {
+    fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        std::net::TcpListener::set_nonblocking(self, nonblocking)
+    }
+}
+
+impl NonBlocking for UnixStream {
+    fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        UnixStream::set_nonblocking(self, nonblocking)
+    }
+}
+
+// ANCHOR: async
+/// A non-blocking socket registered with the reactor of the thread that made it.
+///
+/// Its operations try the system call first, and only when the kernel says `WouldBlock` do they
+/// wait: the reactor forgets the readiness it had seen, keeps the task's waker, and wakes it at
+/// the socket's next event. Dropping it deregisters the socket, then closes it.
+#[derive(Debug)]
+pub struct Async<T: NonBlocking> {
+    io: T,
+    token: u64,
+}
+
+impl<T: NonBlocking> Async<T> {
+    /// Puts `io` in non-blocking mode and registers it, for reading and writing.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime (see [`crate::Runtime::block_on`]).
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        Async::with_interest(io, Interest::ReadWrite)
+    }
+
+    pub(crate) fn with_interest(io: T, interest: Interest) -> io::Result<Async<T>> {
+        io.set_nonblocking(true)?;
+        let token = Core::with(|core| core.reactor.borrow_mut().register(io.as_fd(), interest))?;
+        Ok(Async { io, token })
+    }
+
+    /// The socket itself.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// Ready once a read would not block (bytes, the end of the stream, or an error wait).
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_ready(Direction::Read, cx)
+    }
+
+    /// Ready once a write would not block.
+    pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_ready(Direction::Write, cx)
+    }
+
+    /// Waits until a read would not block.
+    pub async fn readable(&self) {
+        poll_fn(|cx| self.poll_readable(cx)).await;
+    }
+
+    /// Waits until a write would not block.
+    pub async fn writable(&self) {
+        poll_fn(|cx| self.poll_writable(cx)).await;
+    }
+
+    /// Runs `op`, a read of some kind, once; if the kernel says `WouldBlock`, the socket is not
+    /// readable after all, and the next [`Async::readable`] waits for an event.
+    pub fn try_read_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.try_io(Direction::Read, op)
+    }
+
+    /// Runs `op`, a write of some kind, once; `WouldBlock` as for [`Async::try_read_with`].
+    pub fn try_write_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.try_io(Direction::Write, op)
+    }
+
+    /// Runs `op` until it does not say `WouldBlock`, waiting for readability in between.
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        loop {
+            match self.try_read_with(&mut op) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable().await,
+                other => return other,
+            }
+        }
+    }
+
+    /// Runs `op` until it does not say `WouldBlock`, waiting for writability in between.
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        loop {
+            match self.try_write_with(&mut op) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable().await,
+                other => return other,
+            }
+        }
+    }
+
+    fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        Core::with(|core| {
+            core.reactor
+                .borrow_mut()
+                .poll_ready(self.token, direction, cx)
+        })
+    }
+
+    fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let result = op(&self.io);
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            Core::with(|core| core.reactor.borrow_mut().clear_ready(self.token, direction));
+        }
+        result
+    }
+}
+
+impl<T: NonBlocking> Drop for Async<T> {
+    fn drop(&mut self) {
+        let (fd, token) = (self.io.as_fd(), self.token);
+        Core::try_with(|core| core.reactor.borrow_mut().deregister(fd, token));
+    }
+}
+// ANCHOR_END: async

@@ -1,0 +1,385 @@
+//! The executor: one thread that runs many tasks, polling each when it has been woken, and
+//! handing the thread to the reactor when none has.
+//!
+//! A *task* is a future the runtime owns and polls to its end ([`spawn`]). When a task returns
+//! `Poll::Pending`, it has given its waker to whatever it waits for (the reactor, for a socket or
+//! a timer; another thread, for a result). Waking puts the task's number in the *ready queue*;
+//! the executor polls what is there, and when the queue is empty it lets the reactor wait in the
+//! kernel until something happens. That is the whole of the loop in [`Runtime::block_on`].
+//!
+//! The tasks of one runtime never leave its thread, so they need not be `Send`; wakers must be,
+//! since any thread may wake a task. So a waker holds only the task's number and the queue (an
+//! `Arc`, with a `Mutex`), never the task itself, and a waker from another thread also writes a
+//! byte to the reactor's wake-up socket, in case the runtime is asleep in `epoll_wait`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::io::{self, Write};
+use std::os::unix::net::UnixStream;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+
+use stage01_tcp_echo::log;
+
+use crate::reactor::Reactor;
+use crate::slab::Slab;
+use crate::task::{JoinHandle, join_pair};
+
+/// The number the future given to [`Runtime::block_on`] has in the ready queue.
+const MAIN: usize = usize::MAX;
+
+/// A task's future: it runs on this thread only, so it need not be `Send`.
+type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What wakers share with the executor; every other thread may hold it.
+struct Shared {
+    /// The tasks woken since the executor last looked.
+    ready: Mutex<Vec<usize>>,
+    /// The executor is (about to be) asleep in `epoll_wait`: a waker must wake it.
+    sleeping: AtomicBool,
+    /// A byte written here ends the reactor's wait.
+    wake_sender: UnixStream,
+}
+
+impl Shared {
+    fn schedule(&self, task: usize) {
+        self.ready
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(task);
+        // Only the first waker after the executor went to sleep writes; the byte wakes it, and
+        // it clears `sleeping` itself. A wake from the runtime's own thread (the reactor waking
+        // tasks, a task waking another) finds it awake, and costs no system call.
+        if self.sleeping.swap(false, Ordering::SeqCst) {
+            // Full means a byte is waiting already, which wakes it as well.
+            let _ = (&self.wake_sender).write(&[1]);
+        }
+    }
+}
+
+// ANCHOR: task_waker
+/// The waker of one task: its number, and whether it is in the ready queue already (so a task
+/// woken ten times before it runs is polled once).
+struct TaskWaker {
+    task: usize,
+    scheduled: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.shared.schedule(self.task);
+        }
+    }
+}
+// ANCHOR_END: task_waker
+
+struct Task {
+    /// `None` while the task is being polled.
+    future: Option<LocalFuture>,
+    waker: Arc<TaskWaker>,
+}
+
+/// One runtime's state, reached from its thread through [`Core::with`].
+pub(crate) struct Core {
+    pub(crate) reactor: RefCell<Reactor>,
+    tasks: RefCell<Slab<Task>>,
+    shared: Arc<Shared>,
+}
+
+thread_local! {
+    /// The runtime running on this thread, while [`Runtime::block_on`] runs.
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+impl Core {
+    /// Runs `f` with this thread's runtime.
+    ///
+    /// # Panics
+    ///
+    /// If no runtime runs on this thread: sockets, timers and `spawn` need one.
+    pub(crate) fn with<R>(f: impl FnOnce(&Core) -> R) -> R {
+        Core::try_with(f).expect(
+            "no stage07_async runtime on this thread: this must run inside Runtime::block_on",
+        )
+    }
+
+    /// Runs `f` with this thread's runtime, if there is one. A socket or timer dropped after
+    /// its runtime has gone needs nothing undone: the kernel forgets a closed socket.
+    pub(crate) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+        let core = CURRENT.with(|current| current.borrow().clone())?;
+        Some(f(&core))
+    }
+
+    fn spawn_local(&self, future: LocalFuture) {
+        let mut tasks = self.tasks.borrow_mut();
+        let waker = Arc::new(TaskWaker {
+            task: tasks.next_index(),
+            scheduled: AtomicBool::new(false),
+            shared: Arc::clone(&self.shared),
+        });
+        let task = tasks.insert(Task {
+            future: Some(future),
+            waker: Arc::clone(&waker),
+        });
+        debug_assert_eq!(task, waker.task);
+        drop(tasks);
+        waker.wake_by_ref(); // the first poll
+    }
+
+    // ANCHOR: run_task
+    /// Polls task `task` once, if it is still there. The future is taken out of the table while
+    /// it runs, so that it may spawn tasks (which changes the table) as it goes.
+    fn run_task(&self, task: usize) {
+        let (mut future, waker) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(entry) = tasks.get_mut(task) else {
+                return; // finished since it was woken
+            };
+            let Some(future) = entry.future.take() else {
+                return;
+            };
+            (future, Arc::clone(&entry.waker))
+        };
+        // Cleared before the poll: a wake during it schedules the task again, and is not lost.
+        waker.scheduled.store(false, Ordering::Release);
+        let waker = Waker::from(waker);
+        let mut cx = Context::from_waker(&waker);
+        // A task that panics ends; the runtime and its other tasks go on.
+        match panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+            Ok(Poll::Pending) => {
+                if let Some(entry) = self.tasks.borrow_mut().get_mut(task) {
+                    entry.future = Some(future);
+                }
+            }
+            Ok(Poll::Ready(())) => {
+                let entry = self.tasks.borrow_mut().remove(task);
+                drop((entry, future)); // outside the borrow: dropping may touch the reactor
+            }
+            Err(_) => {
+                log!("a task panicked; the runtime goes on");
+                let entry = self.tasks.borrow_mut().remove(task);
+                drop((entry, future));
+            }
+        }
+    }
+    // ANCHOR_END: run_task
+
+    /// Schedules every task for a poll. A poll that nothing asked for is allowed (a future
+    /// must cope with it): the server uses this to make every connection look at its stop flag.
+    pub(crate) fn wake_all(&self) {
+        let wakers: Vec<Arc<TaskWaker>> = {
+            let mut tasks = self.tasks.borrow_mut();
+            let indices: Vec<usize> = tasks.indices().collect();
+            indices
+                .into_iter()
+                .filter_map(|i| tasks.get_mut(i).map(|t| Arc::clone(&t.waker)))
+                .collect()
+        };
+        for waker in wakers {
+            waker.wake_by_ref();
+        }
+    }
+
+    /// Lets the reactor wait (if nothing is ready), then wakes what it reports.
+    fn park(&self, woken: &mut Vec<Waker>) {
+        // Say "asleep" first, then look: a waker that comes after the look sees `sleeping` and
+        // writes its byte, and one that came before left its task in the queue.
+        self.shared.sleeping.store(true, Ordering::SeqCst);
+        let block = self
+            .shared
+            .ready
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty();
+        let turned = self.reactor.borrow_mut().turn(block, woken);
+        self.shared.sleeping.store(false, Ordering::SeqCst);
+        if let Err(error) = turned {
+            // epoll_wait fails only for a bad descriptor or buffer: a bug, not a condition.
+            panic!("the reactor cannot wait: {error}");
+        }
+        for waker in woken.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// What a runtime holds at one moment (see [`Runtime::counts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Spawned tasks that have not finished (the future given to `block_on` is not one).
+    pub tasks: usize,
+    /// Timers set and not yet fired or dropped.
+    pub timers: usize,
+    /// Sockets registered with the reactor.
+    pub sockets: usize,
+}
+
+/// A single-threaded async runtime: an executor and its reactor, on the thread that calls
+/// [`Runtime::block_on`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use stage07_async::{Runtime, sleep, spawn};
+///
+/// let runtime = Runtime::new()?;
+/// let started = Instant::now();
+/// let total = runtime.block_on(async {
+///     // Two tasks that sleep 50 ms each, at the same time, on one thread.
+///     let a = spawn(async { sleep(Duration::from_millis(50)).await; 1 });
+///     let b = spawn(async { sleep(Duration::from_millis(50)).await; 2 });
+///     a.await.unwrap() + b.await.unwrap()
+/// });
+/// assert_eq!(total, 3);
+/// assert!(started.elapsed() < Duration::from_millis(100) * 10);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Runtime {
+    core: Rc<Core>,
+}
+
+impl Runtime {
+    /// A runtime for this thread. Fails if the system gives no epoll instance or socket pair
+    /// (out of file descriptors, or not Linux).
+    pub fn new() -> io::Result<Runtime> {
+        let (wake_sender, wake_receiver) = UnixStream::pair()?;
+        wake_sender.set_nonblocking(true)?;
+        let reactor = Reactor::new(wake_receiver)?;
+        Ok(Runtime {
+            core: Rc::new(Core {
+                reactor: RefCell::new(reactor),
+                tasks: RefCell::new(Slab::new()),
+                shared: Arc::new(Shared {
+                    ready: Mutex::new(Vec::new()),
+                    sleeping: AtomicBool::new(false),
+                    wake_sender,
+                }),
+            }),
+        })
+    }
+
+    /// What this runtime holds now: its tasks, its timers and its registered sockets.
+    pub fn counts(&self) -> Counts {
+        let (timers, sockets) = self.core.reactor.borrow().counts();
+        Counts {
+            tasks: self.core.tasks.borrow().len(),
+            timers,
+            sockets,
+        }
+    }
+
+    // ANCHOR: block_on
+    /// Runs `future` to its end on this thread, and with it every task spawned meanwhile, as
+    /// far as they get; returns its output. Tasks that have not finished are still there for
+    /// the next `block_on`, and are dropped with the runtime.
+    ///
+    /// # Panics
+    ///
+    /// If this thread is already running a runtime.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _entered = Entered::new(&self.core);
+        let mut future = pin!(future);
+        let main = Arc::new(TaskWaker {
+            task: MAIN,
+            scheduled: AtomicBool::new(true),
+            shared: Arc::clone(&self.core.shared),
+        });
+        let waker = Waker::from(Arc::clone(&main));
+        let mut ready = vec![MAIN];
+        let mut woken = Vec::new();
+        loop {
+            for task in ready.drain(..) {
+                if task != MAIN {
+                    self.core.run_task(task);
+                    continue;
+                }
+                main.scheduled.store(false, Ordering::Release);
+                if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker))
+                {
+                    return output;
+                }
+            }
+            self.core.park(&mut woken);
+            std::mem::swap(
+                &mut ready,
+                &mut self
+                    .core
+                    .shared
+                    .ready
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+        }
+    }
+    // ANCHOR_END: block_on
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // The unfinished tasks are dropped with their runtime current, so that their sockets
+        // and timers can deregister from it.
+        let _entered = Entered::new(&self.core);
+        let tasks = self.core.tasks.borrow_mut().drain();
+        drop(tasks);
+    }
+}
+
+/// Makes a runtime this thread's current one, until dropped.
+struct Entered;
+
+impl Entered {
+    fn new(core: &Rc<Core>) -> Entered {
+        CURRENT.with(|current| {
+            let mut current = current.borrow_mut();
+            assert!(
+                current.is_none(),
+                "a stage07_async runtime is running on this thread already: block_on cannot nest"
+            );
+            *current = Some(Rc::clone(core));
+        });
+        Entered
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}
+
+/// Schedules every task of this thread's runtime for a poll (see `Core::wake_all`).
+pub(crate) fn wake_all() {
+    Core::with(Core::wake_all);
+}
+
+// ANCHOR: spawn
+/// Starts `future` as a task of this thread's runtime, and returns a handle to await its output.
+/// The task runs whether or not the handle is awaited or kept.
+///
+/// # Panics
+///
+/// Outside [`Runtime::block_on`].
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+{
+    let (handle, finisher) = join_pair();
+    let task = async move {
+        let output = future.await;
+        finisher.finish(output);
+    };
+    Core::with(|core| core.spawn_local(Box::pin(task)));
+    handle
+}
+// ANCHOR_END: spawn

@@ -1,0 +1,514 @@
+//! Chapter 5's connection and application, served by this chapter's runtime: one task per
+//! connection, many connections per thread, and one runtime per thread.
+//!
+//! Each task drives chapter 5's `Connection` exactly as chapter 5's and chapter 6's servers do;
+//! only what happens when a socket is not ready differs. A blocking server's thread waits in
+//! `read`; here the task waits, and the thread serves the other connections meanwhile. An idle
+//! keep-alive connection is a task that waits for its socket: a few hundred bytes, not a thread.
+
+use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
+use std::io;
+use std::net::{Shutdown as Direction, SocketAddr, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Poll, Waker};
+use std::thread;
+use std::time::Instant;
+
+use stage01_tcp_echo::accept::{ACCEPT_BACKOFF, is_one_clients_problem};
+use stage01_tcp_echo::log;
+use stage01_tcp_echo::stop::{RunningServer, StopSignal};
+use stage02_raw_http::server::{LINGER_BYTES, LINGER_IDLE, LINGER_TIME};
+use stage03_parser::response::Response;
+use stage03_parser::status::Status;
+use stage05_framework::{Application, Config, Connection, Next, Now, Reply};
+
+use crate::net::{TcpListener, TcpStream};
+use crate::race::{Either, race};
+use crate::runtime::{Runtime, spawn, wake_all};
+use crate::shutdown::Shutdown;
+use crate::time::{sleep, sleep_until};
+
+/// How many connections the server keeps open at most, unless told otherwise; the next one is
+/// answered `503` and closed.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// How much one read takes in. One buffer per thread, shared by all its connections: a read goes
+/// into it and at once into the connection, so no connection holds a buffer of its own.
+const READ_CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    static READ_BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
+}
+
+/// A listening server that runs an [`Application`] on one runtime per thread.
+#[derive(Debug)]
+pub struct Server {
+    listener: std::net::TcpListener,
+    stop: StopSignal,
+    config: Config,
+    threads: usize,
+    max_connections: usize,
+    #[cfg(target_os = "linux")]
+    signals: Option<stage06_threads::signals::Signals>,
+}
+
+/// What every runtime of one server shares.
+struct Shared {
+    config: Config,
+    stop: StopSignal,
+    shutdown: Shutdown,
+    max_connections: usize,
+    /// Connections open, across all runtimes.
+    open: AtomicUsize,
+}
+
+/// What the connections of one runtime share with its accept loop.
+#[derive(Default)]
+struct Local {
+    /// The server is stopping: idle connections close.
+    stopping: Cell<bool>,
+    /// Connections of this runtime still open, and who waits for them all to close.
+    open: Cell<usize>,
+    all_closed: Cell<Option<Waker>>,
+}
+
+impl Server {
+    /// Binds and listens; port 0 picks a free port. One runtime, on the thread that calls
+    /// [`Server::run`], unless [`Server::with_threads`] says more.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        Ok(Server {
+            stop: StopSignal::for_listener(&listener)?,
+            listener,
+            config: Config::default(),
+            threads: 1,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            #[cfg(target_os = "linux")]
+            signals: None,
+        })
+    }
+
+    /// Runs `threads` runtimes (at least one), each on a thread of its own, each accepting from
+    /// the same listener.
+    pub fn with_threads(mut self, threads: usize) -> Server {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Replaces the connections' configuration (limits, deadlines, keep-alive).
+    pub fn with_config(mut self, config: Config) -> Server {
+        self.config = config;
+        self
+    }
+
+    /// At most `max` connections open at once (at least one); the next is answered `503`.
+    pub fn with_max_connections(mut self, max: usize) -> Server {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Stops gracefully on Ctrl+C and `SIGTERM`: the socket their bytes arrive on (chapter 6's
+    /// [`Signals`](stage06_threads::signals::Signals)) is registered with the first runtime's
+    /// reactor, so no thread waits for a signal.
+    #[cfg(target_os = "linux")]
+    pub fn stop_on(mut self, signals: stage06_threads::signals::Signals) -> Server {
+        self.signals = Some(signals);
+        self
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The signal that makes [`Server::run`] return.
+    pub fn stop_signal(&self) -> StopSignal {
+        self.stop.clone()
+    }
+
+    /// Serves until stopped; then finishes the requests in flight, closes idle connections, and
+    /// returns once every runtime has. Fails if a runtime cannot be made (not Linux, or out of
+    /// file descriptors) or a thread cannot be started.
+    pub fn run(self, app: impl Application) -> io::Result<()> {
+        let app = Arc::new(app);
+        let shared = Arc::new(Shared {
+            config: self.config,
+            stop: self.stop,
+            shutdown: Shutdown::new(),
+            max_connections: self.max_connections,
+            open: AtomicUsize::new(0),
+        });
+        let mut others = Vec::new();
+        for n in 1..self.threads {
+            let listener = self.listener.try_clone()?;
+            let (app, for_thread) = (Arc::clone(&app), Arc::clone(&shared));
+            let started = thread::Builder::new()
+                .name(format!("runtime-{n}"))
+                .spawn(move || serve_on_this_thread(listener, app, for_thread, None));
+            match started {
+                Ok(thread) => others.push(thread),
+                Err(error) => {
+                    shared.shutdown.trigger();
+                    return Err(error);
+                }
+            }
+        }
+        #[cfg(target_os = "linux")]
+        let signals = self.signals;
+        #[cfg(not(target_os = "linux"))]
+        let signals = None;
+        let mut result = serve_on_this_thread(self.listener, app, Arc::clone(&shared), signals);
+        // If this runtime failed to start, the others must not serve on alone.
+        shared.shutdown.trigger();
+        for thread in others {
+            let outcome = thread
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a runtime thread panicked")));
+            result = result.and(outcome);
+        }
+        result
+    }
+
+    /// Runs the server on a thread of its own; stopping or dropping the handle stops it.
+    pub fn spawn(self, app: impl Application) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stop = self.stop_signal();
+        Ok(RunningServer::spawn(addr, stop, move || {
+            if let Err(e) = self.run(app) {
+                log!("the server stopped: {e}");
+            }
+        }))
+    }
+}
+
+#[cfg(target_os = "linux")]
+type MaybeSignals = Option<stage06_threads::signals::Signals>;
+#[cfg(not(target_os = "linux"))]
+type MaybeSignals = Option<std::convert::Infallible>;
+
+// ANCHOR: serve_on_this_thread
+/// One runtime: it accepts connections and serves each as a task, until the server stops;
+/// then it waits for its connections to close.
+fn serve_on_this_thread<A: Application>(
+    listener: std::net::TcpListener,
+    app: Arc<A>,
+    shared: Arc<Shared>,
+    signals: MaybeSignals,
+) -> io::Result<()> {
+    let runtime = Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::from_std(listener)?;
+        if let Some(signals) = signals {
+            spawn(stop_on_signals(signals, Arc::clone(&shared)));
+        }
+        let local = Rc::new(Local::default());
+        accept_connections(&listener, &app, &shared, &local).await;
+        // Closing this runtime's copy of the listener; the kernel refuses new clients once every
+        // runtime has closed its copy.
+        drop(listener);
+        local.stopping.set(true);
+        wake_all(); // each idle connection sees `stopping`, and closes
+        all_closed(&local).await;
+        Ok(())
+    })
+}
+// ANCHOR_END: serve_on_this_thread
+
+// ANCHOR: accept_connections
+/// Accepts until the server stops, spawning a task for each connection.
+async fn accept_connections<A: Application>(
+    listener: &TcpListener,
+    app: &Arc<A>,
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+) {
+    loop {
+        let accepted = match race(listener.accept_std(), shared.shutdown.wait()).await {
+            Either::Left(accepted) => accepted,
+            Either::Right(()) => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) if is_one_clients_problem(&e) => {
+                log!("accept failed: {e}");
+                continue;
+            }
+            // Out of file descriptors, say: the next accept would fail the same way, so wait.
+            Err(e) => {
+                log!("accept failed: {e}; trying again in {ACCEPT_BACKOFF:?}");
+                race(sleep(ACCEPT_BACKOFF), shared.shutdown.wait()).await;
+                continue;
+            }
+        };
+        // `StopSignal::stop` wakes an accept loop by connecting; that runtime tells the others.
+        if shared.stop.is_stopped() {
+            shared.shutdown.trigger();
+            return;
+        }
+        if shared.open.fetch_add(1, Ordering::SeqCst) >= shared.max_connections {
+            shared.open.fetch_sub(1, Ordering::SeqCst);
+            log!(
+                "{peer}: {} connections open already: 503",
+                shared.max_connections
+            );
+            // A small answer on a fresh socket: the kernel takes it at once.
+            let _ = stage06_threads::server::busy(stream);
+            continue;
+        }
+        let stream = match TcpStream::from_std(stream) {
+            Ok(stream) => stream,
+            Err(e) => {
+                shared.open.fetch_sub(1, Ordering::SeqCst);
+                log!("{peer}: {e}");
+                continue;
+            }
+        };
+        local.open.set(local.open.get() + 1);
+        let open = OpenConnection {
+            shared: Arc::clone(shared),
+            local: Rc::clone(local),
+        };
+        let app = Arc::clone(app);
+        spawn(async move {
+            if let Err(e) = serve(&stream, peer, &*app, &open).await {
+                log!("{peer}: {e}");
+            }
+            drop(open);
+        });
+    }
+}
+// ANCHOR_END: accept_connections
+
+/// Counts a connection as open until it is dropped, with its task.
+struct OpenConnection {
+    shared: Arc<Shared>,
+    local: Rc<Local>,
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.shared.open.fetch_sub(1, Ordering::SeqCst);
+        let left = self.local.open.get() - 1;
+        self.local.open.set(left);
+        if left == 0 {
+            if let Some(waker) = self.local.all_closed.take() {
+                waker.wake();
+            }
+        }
+    }
+}
+
+/// Ready once every connection of this runtime has closed.
+async fn all_closed(local: &Local) {
+    poll_fn(|cx| {
+        if local.open.get() == 0 {
+            return Poll::Ready(());
+        }
+        local.all_closed.set(Some(cx.waker().clone()));
+        Poll::Pending
+    })
+    .await;
+}
+
+// ANCHOR: serve
+/// Drives one connection to its end: chapter 5's `Connection` says what to do, and this only
+/// moves bytes, waiting as a task whenever the socket is not ready.
+async fn serve(
+    stream: &TcpStream,
+    peer: SocketAddr,
+    app: &impl Application,
+    open: &OpenConnection,
+) -> io::Result<()> {
+    let mut connection = Connection::new(open.shared.config, Some(peer), Now::read());
+    loop {
+        match connection.next(Now::read()) {
+            Next::Read => {
+                let stopping = &open.local.stopping;
+                if stopping.get() && connection.is_idle() {
+                    // A request may have reached the socket since the last read: it is not
+                    // given up with the connection.
+                    read_into(stream, &mut connection)?;
+                    if connection.is_idle() {
+                        return Ok(()); // nothing in hand: as if the idle time were out
+                    }
+                    continue;
+                }
+                let deadline = connection.deadline();
+                let ready = wait(stream, Ready::Read, deadline, || {
+                    stopping.get() && connection.is_idle()
+                });
+                if ready.await {
+                    read_into(stream, &mut connection)?;
+                }
+            }
+            Next::Request(request) => {
+                let response = answer(app.call(request)).await;
+                connection.respond(response, Now::read());
+            }
+            Next::Refused(error) => {
+                log!("refused a request: {error} -> {}", error.status().code());
+            }
+            Next::Write => match stream.try_write(connection.output()) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => connection.wrote(n, Now::read()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait(stream, Ready::Write, connection.deadline(), || false).await;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            },
+            // This loop answers each request before it asks again, so this cannot happen; if it
+            // ever did, only this connection is dropped.
+            Next::Busy => return Err(io::Error::other("the connection waits for an answer")),
+            Next::Close { linger: true } => {
+                linger(stream).await;
+                return Ok(());
+            }
+            Next::Close { linger: false } => return Ok(()),
+        }
+    }
+}
+// ANCHOR_END: serve
+
+/// What to wait for on the socket.
+#[derive(Debug, Clone, Copy)]
+enum Ready {
+    Read,
+    Write,
+}
+
+/// Waits until the socket is ready, `deadline` has come, or `give_up()` says so (checked on
+/// every wake, and `wake_all` wakes every task when the server stops); `true` if it is ready.
+async fn wait(
+    stream: &TcpStream,
+    ready: Ready,
+    deadline: Option<Instant>,
+    give_up: impl Fn() -> bool,
+) -> bool {
+    let mut timer = deadline.map(sleep_until);
+    poll_fn(|cx| {
+        let socket = match ready {
+            Ready::Read => stream.poll_readable(cx),
+            Ready::Write => stream.poll_writable(cx),
+        };
+        if socket.is_ready() {
+            return Poll::Ready(true);
+        }
+        if give_up() {
+            return Poll::Ready(false);
+        }
+        match &mut timer {
+            Some(timer) => Pin::new(timer).poll(cx).map(|()| false),
+            None => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Reads what has arrived into the thread's buffer and gives it to the connection.
+fn read_into(stream: &TcpStream, connection: &mut Connection) -> io::Result<()> {
+    READ_BUFFER.with_borrow_mut(|buffer| match stream.try_read(buffer) {
+        Ok(0) => {
+            connection.receive_eof();
+            Ok(())
+        }
+        Ok(n) => {
+            connection.receive(&buffer[..n], Now::read());
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    })
+}
+
+// ANCHOR: answer
+/// The application's response: ready now (a plain handler), or a future to await (an `async`
+/// handler), which this task does while the thread serves other connections. A panic while the
+/// future is polled is this request's 500, as a plain handler's is in `App::call`.
+async fn answer(reply: Reply) -> Response {
+    let mut future = match reply {
+        Reply::Ready(response) => return response,
+        Reply::Later(future) => future,
+    };
+    let polled =
+        poll_fn(
+            |cx| match panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+                Ok(poll) => poll.map(Some),
+                Err(_) => Poll::Ready(None),
+            },
+        );
+    polled.await.unwrap_or_else(|| {
+        log!("an async handler panicked");
+        Response::text(Status::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
+    })
+}
+// ANCHOR_END: answer
+
+/// Chapter 2's lingering close, as a task: shut our sending half, then read and drop what the
+/// client still sends until it closes, within chapter 2's limits of time, silence and size, so
+/// that a reset cannot destroy the answer before the client has read it.
+async fn linger(stream: &TcpStream) {
+    if stream.shutdown(Direction::Write).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + LINGER_TIME;
+    let mut drained = 0u64;
+    while drained < LINGER_BYTES {
+        let until = deadline.min(Instant::now() + LINGER_IDLE);
+        if !wait(stream, Ready::Read, Some(until), || false).await {
+            return; // silent for too long, or out of time
+        }
+        let read = READ_BUFFER.with_borrow_mut(|buffer| stream.try_read(buffer));
+        match read {
+            Ok(0) => return,
+            Ok(n) => drained += n as u64,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Waits for Ctrl+C or `SIGTERM`, as a task: the socket their bytes arrive on is registered
+/// with this runtime's reactor like any other.
+#[cfg(target_os = "linux")]
+async fn stop_on_signals(signals: stage06_threads::signals::Signals, shared: Arc<Shared>) {
+    use std::io::Read;
+    let receiver = match signals.receiver().try_clone().and_then(crate::Async::new) {
+        Ok(receiver) => receiver,
+        Err(e) => {
+            log!("cannot watch for Ctrl+C: {e}");
+            return;
+        }
+    };
+    let signalled = receiver
+        .read_with(|mut socket| socket.read(&mut [0]))
+        .await
+        .is_ok();
+    // The next signal ends the process at once: a way out when something will not finish.
+    signals.restore_defaults();
+    if signalled {
+        log!("stopping: finishing what is in flight (again to quit at once)");
+        shared.shutdown.trigger();
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn stop_on_signals(never: std::convert::Infallible, _: Arc<Shared>) {
+    match never {}
+}

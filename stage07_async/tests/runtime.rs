@@ -1,0 +1,277 @@
+//! The runtime on its own: wakers, tasks, timers and sockets, with no HTTP in sight.
+#![cfg(target_os = "linux")]
+
+use std::cell::RefCell;
+use std::future::{Future, pending, poll_fn};
+use std::io::{Read, Write};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use stage07_async::{
+    Elapsed, Runtime, TaskFailed, TcpListener, sleep, sleep_until, spawn, timeout,
+};
+
+/// Runs `test` on a thread of its own and fails if it has not finished within 10 s: a lost wake
+/// would otherwise hang the test run instead of failing it.
+fn within_10s<T: Send + 'static>(test: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(test());
+    });
+    result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("no result within 10 s: a task was never woken")
+}
+
+/// A value another thread sets, and the waker of whoever waits for it.
+#[derive(Default)]
+struct Slot {
+    value: Option<u32>,
+    waker: Option<Waker>,
+}
+
+/// Ready with the slot's value once another thread has put it there.
+struct FromAnotherThread {
+    slot: Arc<Mutex<Slot>>,
+    /// Told "go" once the waker is in the slot, so the other thread wakes a future that waits.
+    go: Option<mpsc::Sender<()>>,
+}
+
+impl Future for FromAnotherThread {
+    type Output = u32;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+        let mut slot = self.slot.lock().unwrap();
+        if let Some(value) = slot.value {
+            return Poll::Ready(value);
+        }
+        slot.waker = Some(cx.waker().clone());
+        drop(slot);
+        if let Some(go) = self.go.take() {
+            go.send(()).unwrap();
+        }
+        Poll::Pending
+    }
+}
+
+#[test]
+fn a_future_woken_from_another_thread_completes() {
+    let answer = within_10s(|| {
+        let slot = Arc::new(Mutex::new(Slot::default()));
+        let (go, wait) = mpsc::channel();
+        let setter = {
+            let slot = Arc::clone(&slot);
+            thread::spawn(move || {
+                wait.recv().unwrap();
+                let mut slot = slot.lock().unwrap();
+                slot.value = Some(42);
+                slot.waker.take().unwrap().wake();
+            })
+        };
+        let runtime = Runtime::new().unwrap();
+        let answer = runtime.block_on(FromAnotherThread { slot, go: Some(go) });
+        setter.join().unwrap();
+        answer
+    });
+    assert_eq!(answer, 42);
+}
+
+/// Wakes itself while it is being polled, then says `Pending`, `times` times: an executor that
+/// cleared the task's "scheduled" mark after the poll, not before, would lose those wakes.
+struct WakesItselfDuringPoll {
+    times: u32,
+}
+
+impl Future for WakesItselfDuringPoll {
+    type Output = &'static str;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'static str> {
+        if self.times == 0 {
+            return Poll::Ready("done");
+        }
+        self.times -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+#[test]
+fn a_wake_during_the_poll_is_not_lost() {
+    let outputs = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        let main = runtime.block_on(WakesItselfDuringPoll { times: 3 });
+        let task =
+            runtime.block_on(async { spawn(WakesItselfDuringPoll { times: 3 }).await.unwrap() });
+        (main, task)
+    });
+    assert_eq!(outputs, ("done", "done"));
+}
+
+#[test]
+fn timers_fire_in_the_order_of_their_deadlines() {
+    let order = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let start = Instant::now();
+            let fired = Rc::new(RefCell::new(Vec::new()));
+            let tasks: Vec<_> = [30, 10, 20, 0]
+                .into_iter()
+                .map(|ms| {
+                    let fired = Rc::clone(&fired);
+                    spawn(async move {
+                        sleep_until(start + Duration::from_millis(ms)).await;
+                        fired.borrow_mut().push(ms);
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+            fired.take()
+        })
+    });
+    assert_eq!(order, [0, 10, 20, 30]);
+}
+
+#[test]
+fn a_dropped_timer_is_cancelled() {
+    let counts = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let mut long = sleep(Duration::from_secs(3600));
+            // Polled once, so it is in the reactor's table.
+            let polled = poll_fn(|cx| Poll::Ready(Pin::new(&mut long).poll(cx).is_pending()));
+            assert!(polled.await);
+            let set = runtime.counts().timers;
+            drop(long);
+            (set, runtime.counts().timers)
+        })
+    });
+    assert_eq!(counts, (1, 0));
+}
+
+#[test]
+fn timeout_gives_the_output_in_time_and_elapsed_when_too_late() {
+    let (late, in_time, timers) = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let late = timeout(Duration::from_millis(20), pending::<()>()).await;
+            let in_time = timeout(Duration::from_secs(3600), async { 7 }).await;
+            // The hour-long timer of the one in time was cancelled with it.
+            (late, in_time, runtime.counts().timers)
+        })
+    });
+    assert_eq!(late, Err(Elapsed));
+    assert_eq!(in_time, Ok(7));
+    assert_eq!(timers, 0);
+}
+
+#[test]
+fn a_task_that_panics_fails_alone() {
+    let (failed, fine) = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let failing = spawn(async {
+                sleep(Duration::from_millis(1)).await;
+                panic!("on purpose, in a test");
+            });
+            let fine = spawn(async {
+                sleep(Duration::from_millis(5)).await;
+                "still running"
+            });
+            (failing.await, fine.await)
+        })
+    });
+    assert_eq!(failed, Err(TaskFailed));
+    assert_eq!(fine, Ok("still running"));
+}
+
+#[test]
+fn many_tasks_sleep_at_the_same_time_on_one_thread() {
+    // A thousand tasks each wait for the others: they all meet only if each waits as a task,
+    // leaving the thread to the rest, and not the thread itself.
+    let met = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let arrived = Rc::new(RefCell::new(0));
+            let tasks: Vec<_> = (0..1000)
+                .map(|_| {
+                    let arrived = Rc::clone(&arrived);
+                    spawn(async move {
+                        *arrived.borrow_mut() += 1;
+                        let everyone = async {
+                            while *arrived.borrow() < 1000 {
+                                sleep(Duration::from_millis(1)).await;
+                            }
+                        };
+                        timeout(Duration::from_secs(5), everyone).await.is_ok()
+                    })
+                })
+                .collect();
+            let mut met = 0;
+            for task in tasks {
+                met += usize::from(task.await.unwrap());
+            }
+            met
+        })
+    });
+    assert_eq!(met, 1000);
+}
+
+#[test]
+fn a_socket_read_waits_as_a_task_and_the_thread_goes_on() {
+    let (echoed, ticks) = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (go, wait) = mpsc::channel::<()>();
+            // A client that connects at once but writes only when told.
+            let client = thread::spawn(move || {
+                let mut stream = std::net::TcpStream::connect(addr).unwrap();
+                wait.recv().unwrap();
+                stream.write_all(b"ping").unwrap();
+                let mut back = String::new();
+                stream.read_to_string(&mut back).unwrap();
+                back
+            });
+            let (stream, _) = listener.accept().await.unwrap();
+            // While the server waits for the bytes, another task ticks on the same thread.
+            let ticker = spawn(async move {
+                let mut ticks = 0;
+                while ticks < 3 {
+                    sleep(Duration::from_millis(5)).await;
+                    ticks += 1;
+                }
+                go.send(()).unwrap();
+                ticks
+            });
+            let mut buffer = [0u8; 16];
+            let n = stream.read(&mut buffer).await.unwrap();
+            stream.write_all(&buffer[..n]).await.unwrap();
+            drop(stream);
+            let ticks = ticker.await.unwrap();
+            (client.join().unwrap(), ticks)
+        })
+    });
+    assert_eq!(echoed, "ping");
+    assert_eq!(ticks, 3);
+}
+
+#[test]
+fn a_socket_is_deregistered_when_dropped() {
+    let counts = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let with = runtime.counts().sockets;
+            drop(listener);
+            (with, runtime.counts().sockets)
+        })
+    });
+    assert_eq!(counts, (1, 0));
+}

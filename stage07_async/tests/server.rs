@@ -1,0 +1,255 @@
+//! The server, in-process, as clients see it: async handlers that wait without holding the
+//! thread, thousands of connections on one thread, slow clients, the connection limit and a
+//! graceful stop with requests in flight.
+#![cfg(target_os = "linux")]
+
+use std::future::poll_fn;
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::{Poll, Waker};
+use std::thread;
+use std::time::Duration;
+
+use stage01_tcp_echo::stop::RunningServer;
+use stage05_framework::{App, Config, Input, later};
+use stage07_async::{Server, sleep, timeout};
+use tests::raw::ResponseReader;
+
+fn get(target: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n").into_bytes()
+}
+
+fn ask(client: &mut ResponseReader, target: &str) -> tests::raw::RawResponse {
+    client.send(&get(target));
+    client.next_response(false)
+}
+
+/// Waits, as a task, until `expected` callers have arrived, or 5 s have passed.
+#[derive(Clone)]
+struct Meeting {
+    expected: usize,
+    state: Arc<Mutex<(usize, Vec<Waker>)>>,
+}
+
+impl Meeting {
+    fn new(expected: usize) -> Meeting {
+        Meeting {
+            expected,
+            state: Arc::new(Mutex::new((0, Vec::new()))),
+        }
+    }
+
+    /// `true` if everyone came.
+    async fn arrive(&self) -> bool {
+        {
+            let mut state = self.state.lock().unwrap();
+            state.0 += 1;
+            if state.0 == self.expected {
+                for waker in state.1.drain(..) {
+                    waker.wake();
+                }
+            }
+        }
+        let everyone = poll_fn(|cx| {
+            let mut state = self.state.lock().unwrap();
+            if state.0 >= self.expected {
+                return Poll::Ready(());
+            }
+            state.1.push(cx.waker().clone());
+            Poll::Pending
+        });
+        timeout(Duration::from_secs(5), everyone).await.is_ok()
+    }
+}
+
+/// An app whose `/meet` answers `together` when all `expected` requests were in its handler
+/// at once, `alone` otherwise.
+fn meeting_app(expected: usize) -> App {
+    let meeting = Meeting::new(expected);
+    let mut app = App::new();
+    app.get(
+        "/meet",
+        later(move |_: Input| {
+            let meeting = meeting.clone();
+            async move {
+                match meeting.arrive().await {
+                    true => "together",
+                    false => "alone",
+                }
+            }
+        }),
+    )
+    .get("/hello", |_: Input| "Hello, World!");
+    app
+}
+
+fn one_thread(app: App) -> RunningServer {
+    Server::bind("127.0.0.1:0").unwrap().spawn(app).unwrap()
+}
+
+#[test]
+fn many_slow_async_requests_on_one_thread_run_at_the_same_time() {
+    // Fifty requests whose handler waits for all fifty: on one thread, they can meet only if
+    // each waits as a task. A server that ran them one at a time would answer `alone` fifty
+    // times, five seconds each.
+    let server = one_thread(meeting_app(50));
+    let addr = server.addr();
+    let askers: Vec<_> = (0..50)
+        .map(|_| thread::spawn(move || ask(&mut ResponseReader::connect(addr), "/meet").text()))
+        .collect();
+    let answers: Vec<String> = askers.into_iter().map(|a| a.join().unwrap()).collect();
+    assert_eq!(answers, ["together"; 50]);
+}
+
+/// Connections this process may hold for a test, two file descriptors each (the client's and
+/// the server's), within the limit of open files it was started with.
+fn connections_allowed(wanted: usize) -> usize {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1024);
+    wanted.min(soft.saturating_sub(200) / 2)
+}
+
+#[test]
+fn thousands_of_idle_connections_on_one_thread_and_a_new_client_is_answered() {
+    let n = connections_allowed(2000);
+    assert!(
+        n >= 300,
+        "the limit of open files leaves room for {n} connections only"
+    );
+    // Idle for as long as the test takes: here the point is how many, not for how long.
+    let config = Config {
+        idle: Duration::from_secs(600),
+        ..Config::default()
+    };
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_config(config)
+        .spawn(meeting_app(1))
+        .unwrap();
+    // Each makes one request and keeps its connection, idle.
+    let idle: Vec<ResponseReader> = (0..n)
+        .map(|_| {
+            let mut client = ResponseReader::connect(server.addr());
+            assert_eq!(ask(&mut client, "/hello").status, 200);
+            client
+        })
+        .collect();
+    let mut idle = idle;
+    let mut new = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut new, "/hello").text(), "Hello, World!");
+    // And every idle one is still open and served.
+    for client in idle.iter_mut().step_by(97) {
+        assert_eq!(ask(client, "/hello").status, 200);
+    }
+}
+
+#[test]
+fn a_slowloris_gets_408_while_everyone_else_is_served() {
+    let mut config = Config::default();
+    config.timeouts.request = Duration::from_millis(300);
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_config(config)
+        .spawn(meeting_app(1))
+        .unwrap();
+    let mut slow: Vec<_> = (0..3)
+        .map(|_| {
+            let mut client = ResponseReader::connect(server.addr());
+            client.send(b"GET /hello HTTP/1.1\r\nHo");
+            client
+        })
+        .collect();
+    let mut fast = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut fast, "/hello").status, 200);
+    for client in &mut slow {
+        assert_eq!(client.next_response(false).status, 408);
+    }
+}
+
+#[test]
+fn past_the_connection_limit_a_client_gets_503() {
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_max_connections(2)
+        .spawn(meeting_app(1))
+        .unwrap();
+    let mut open: Vec<_> = (0..2)
+        .map(|_| ResponseReader::connect(server.addr()))
+        .collect();
+    for client in &mut open {
+        assert_eq!(ask(client, "/hello").status, 200);
+    }
+    let mut third = ResponseReader::connect(server.addr());
+    let refused = ask(&mut third, "/hello");
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("Retry-After"), Some("1"));
+    // One leaves, and there is room again.
+    open.pop();
+    let mut fourth = ResponseReader::connect(server.addr());
+    let answered = (0..100).find_map(|_| {
+        let response = ask(&mut fourth, "/hello");
+        if response.status == 200 {
+            return Some(response);
+        }
+        // The server may not have seen the close yet: a 503 closes, so connect again.
+        fourth = ResponseReader::connect(server.addr());
+        None
+    });
+    assert!(answered.is_some(), "a place came free");
+}
+
+#[test]
+fn stopping_answers_every_request_in_flight_and_closes_idle_connections() {
+    // Twenty requests in their handler, told to wait 300 ms, when the server is told to stop.
+    let (started, in_handler) = mpsc::channel();
+    let started = Mutex::new(started);
+    let mut app = App::new();
+    app.get(
+        "/slow",
+        later(move |_: Input| {
+            let started = started.lock().unwrap().clone();
+            async move {
+                started.send(()).unwrap();
+                sleep(Duration::from_millis(300)).await;
+                "finished"
+            }
+        }),
+    )
+    .get("/hello", |_: Input| "Hello, World!");
+    let server = one_thread(app);
+    let mut idle = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut idle, "/hello").status, 200);
+    let mut busy: Vec<_> = (0..20)
+        .map(|_| {
+            let mut client = ResponseReader::connect(server.addr());
+            client.send(&get("/slow"));
+            client
+        })
+        .collect();
+    for _ in 0..20 {
+        in_handler.recv().unwrap();
+    }
+    let stopper = thread::spawn(move || server.stop());
+    for client in &mut busy {
+        assert_eq!(client.next_response(false).text(), "finished");
+        assert!(client.rest_until_close().is_empty(), "then closed");
+    }
+    assert!(idle.rest_until_close().is_empty(), "the idle one is closed");
+    stopper.join().unwrap();
+}
+
+#[test]
+fn a_connection_refused_after_the_stop() {
+    let server = one_thread(meeting_app(1));
+    let addr = server.addr();
+    server.stop();
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "nothing listens any more"
+    );
+}
