@@ -253,3 +253,76 @@ fn a_connection_refused_after_the_stop() {
         "nothing listens any more"
     );
 }
+
+// ANCHOR: current_request
+thread_local! {
+    /// Flask's way: the server puts "the current request" where any code can reach it, and the
+    /// handler reads it from there instead of being given it.
+    static CURRENT_PATH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// `/flask/{name}` sets the thread's current request and reads it back after an `.await`;
+/// `/sanic/{name}` takes what it needs from the request it is given, as Sanic passes it.
+fn current_request_app() -> App {
+    let meeting = Meeting::new(2);
+    let flask = meeting.clone();
+    let mut app = App::new();
+    app.get(
+        "/flask/{name}",
+        later(move |input: Input| {
+            CURRENT_PATH.set(input.request.path().to_string()); // "push the request context"
+            let meeting = flask.clone();
+            async move {
+                meeting.arrive().await; // both requests are in their handlers now
+                CURRENT_PATH.with_borrow(String::clone) // whose request is this?
+            }
+        }),
+    )
+    .get(
+        "/sanic/{name}",
+        later(move |input: Input| {
+            let path = input.request.path().to_string(); // the request, passed in
+            let meeting = meeting.clone();
+            async move {
+                meeting.arrive().await;
+                path
+            }
+        }),
+    );
+    app
+}
+// ANCHOR_END: current_request
+
+#[test]
+fn a_thread_local_current_request_is_another_requests_after_an_await() {
+    let ask_both = |prefix: &'static str| {
+        let server = one_thread(current_request_app());
+        let addr = server.addr();
+        let askers: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|name| {
+                let path = format!("/{prefix}/{name}");
+                thread::spawn(move || {
+                    let answer = ask(&mut ResponseReader::connect(addr), &path).text();
+                    (path, answer)
+                })
+            })
+            .collect();
+        askers
+            .into_iter()
+            .map(|a| a.join().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Two requests on one thread: the second set the thread's "current request" while the
+    // first was waiting, so the first reads the second's path.
+    let flask = ask_both("flask");
+    assert!(
+        flask.iter().any(|(asked, got)| asked != got),
+        "each saw its own request: {flask:?}"
+    );
+    let sanic = ask_both("sanic");
+    assert!(
+        sanic.iter().all(|(asked, got)| asked == got),
+        "passed explicitly, each has its own: {sanic:?}"
+    );
+}
