@@ -28,7 +28,7 @@ pub mod time;
 pub use io::Async;
 pub use net::{TcpListener, TcpStream};
 pub use race::{Either, race};
-pub use runtime::{Counts, Runtime, spawn};
+pub use runtime::{Counts, Runtime, spawn, yield_now};
 pub use server::Server;
 pub use task::{JoinHandle, TaskFailed};
 pub use time::{Elapsed, sleep, sleep_until, timeout, timeout_at};

@@ -363,6 +363,22 @@ pub(crate) fn wake_all() {
     Core::with(Core::wake_all);
 }
 
+/// Lets the other tasks run: `Pending` once, with the task woken at once, so it goes to the back
+/// of the ready queue. A task that never waits (a client that sends without pause keeps its
+/// socket readable) would otherwise keep the thread for as long as it liked.
+pub async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+}
+
 // ANCHOR: spawn
 /// Starts `future` as a task of this thread's runtime, and returns a handle to await its output.
 /// The task runs whether or not the handle is awaited or kept.

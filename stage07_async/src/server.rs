@@ -29,13 +29,18 @@ use stage05_framework::{Application, Config, Connection, Next, Now, Reply};
 
 use crate::net::{TcpListener, TcpStream};
 use crate::race::{Either, race};
-use crate::runtime::{Runtime, spawn, wake_all};
+use crate::runtime::{Runtime, spawn, wake_all, yield_now};
 use crate::shutdown::Shutdown;
 use crate::time::{sleep, sleep_until};
 
 /// How many connections the server keeps open at most, unless told otherwise; the next one is
 /// answered `503` and closed.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// How many steps (reads, answers, writes) a connection may take without waiting before it lets
+/// the other connections of its thread run: a client that pipelines without pause keeps its
+/// socket readable, so it would never wait on its own.
+const BUDGET: u32 = 64;
 
 /// How much one read takes in. One buffer per thread, shared by all its connections: a read goes
 /// into it and at once into the connection, so no connection holds a buffer of its own.
@@ -325,7 +330,13 @@ async fn serve(
     open: &OpenConnection,
 ) -> io::Result<()> {
     let mut connection = Connection::new(open.shared.config, Some(peer), Now::read());
+    let mut budget = BUDGET;
     loop {
+        budget -= 1;
+        if budget == 0 {
+            yield_now().await;
+            budget = BUDGET;
+        }
         match connection.next(Now::read()) {
             Next::Read => {
                 let stopping = &open.local.stopping;

@@ -275,3 +275,30 @@ fn a_socket_is_deregistered_when_dropped() {
     });
     assert_eq!(counts, (1, 0));
 }
+
+#[test]
+fn tasks_that_yield_take_turns() {
+    let order = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let order = Rc::new(RefCell::new(String::new()));
+            let tasks: Vec<_> = ["a", "b"]
+                .into_iter()
+                .map(|name| {
+                    let order = Rc::clone(&order);
+                    spawn(async move {
+                        for _ in 0..3 {
+                            order.borrow_mut().push_str(name);
+                            stage07_async::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+            order.take()
+        })
+    });
+    assert_eq!(order, "ababab");
+}
