@@ -7,13 +7,24 @@
 
 use std::process::ExitCode;
 
+#[cfg(unix)]
 use stage01_tcp_echo::cli::{Args, usage_error};
+#[cfg(unix)]
 use stage05_framework::{App, Input};
+#[cfg(unix)]
 use stage07_async::Server;
 
 const USAGE: &str = "\
 hello_async [--addr HOST:PORT]: GET /hello on chapter 7's runtime, one thread, and nothing else.";
 
+#[cfg(not(unix))]
+fn main() -> ExitCode {
+    let _ = USAGE;
+    eprintln!("hello_async: chapter 7's runtime needs a Unix system, and epoll: Linux");
+    ExitCode::FAILURE
+}
+
+#[cfg(unix)]
 fn main() -> ExitCode {
     let Some(mut args) = Args::from_env_unless_help(USAGE) else {
         return ExitCode::SUCCESS;
