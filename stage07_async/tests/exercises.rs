@@ -45,16 +45,17 @@ fn exercise_7_1_the_runtime_shows_what_it_holds() {
 #[test]
 #[ignore = "exercise 7.2: --handler-timeout MS gives a slow handler 503"]
 fn exercise_7_2_a_slow_handler_times_out() {
-    let server = RunningBinary::start(
-        BIN,
-        &["--addr", "127.0.0.1:0", "--handler-timeout", "100"],
-    );
+    let server = RunningBinary::start(BIN, &["--addr", "127.0.0.1:0", "--handler-timeout", "100"]);
     let mut client = ResponseReader::connect(server.addr);
     let slow = ask(&mut client, "/sleep/3000");
     assert_eq!(slow.status, 503);
     assert_eq!(slow.text(), "the handler took longer than 100 ms\n");
     let mut other = ResponseReader::connect(server.addr);
-    assert_eq!(ask(&mut other, "/sleep/10").status, 200, "a quick one is answered");
+    assert_eq!(
+        ask(&mut other, "/sleep/10").status,
+        200,
+        "a quick one is answered"
+    );
 }
 
 /// Exercise 7.3: a `poll(2)` backend in `src/sys.rs`, chosen with `--backend poll`, which other
