@@ -46,6 +46,12 @@ struct Shared {
 }
 
 impl Shared {
+    /// Puts tasks taken from the queue but not polled back at its front.
+    fn requeue(&self, tasks: &[usize]) {
+        let mut ready = self.ready.lock().unwrap_or_else(PoisonError::into_inner);
+        ready.splice(0..0, tasks.iter().copied());
+    }
+
     fn schedule(&self, task: usize) {
         self.ready
             .lock()
@@ -151,7 +157,7 @@ impl Core {
             (future, Arc::clone(&entry.waker))
         };
         // Cleared before the poll: a wake during it schedules the task again, and is not lost.
-        waker.scheduled.store(false, Ordering::Release);
+        waker.scheduled.swap(false, Ordering::AcqRel);
         let waker = Waker::from(waker);
         let mut cx = Context::from_waker(&waker);
         // A task that panics ends; the runtime and its other tasks go on.
@@ -299,17 +305,21 @@ impl Runtime {
         let mut ready = vec![MAIN];
         let mut woken = Vec::new();
         loop {
-            for task in ready.drain(..) {
+            for (i, &task) in ready.iter().enumerate() {
                 if task != MAIN {
                     self.core.run_task(task);
                     continue;
                 }
-                main.scheduled.store(false, Ordering::Release);
+                main.scheduled.swap(false, Ordering::AcqRel);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker))
                 {
+                    // The tasks woken with it are still scheduled: they go back in the queue
+                    // for the next `block_on`, or their wakes would be lost.
+                    self.core.shared.requeue(&ready[i + 1..]);
                     return output;
                 }
             }
+            ready.clear();
             self.core.park(&mut woken);
             std::mem::swap(
                 &mut ready,

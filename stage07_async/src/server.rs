@@ -233,6 +233,12 @@ async fn accept_connections<A: Application>(
     local: &Rc<Local>,
 ) {
     loop {
+        // Looked at first, not only after an accept: while accepting fails (out of file
+        // descriptors) or new clients keep coming, the stop must still be seen.
+        if shared.stop.is_stopped() || shared.shutdown.is_triggered() {
+            shared.shutdown.trigger();
+            return;
+        }
         let accepted = match race(listener.accept_std(), shared.shutdown.wait()).await {
             Either::Left(accepted) => accepted,
             Either::Right(()) => return,

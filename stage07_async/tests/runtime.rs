@@ -302,3 +302,23 @@ fn tasks_that_yield_take_turns() {
     });
     assert_eq!(order, "ababab");
 }
+
+#[test]
+#[allow(clippy::async_yields_async)] // the handle is returned, on purpose, to await it later
+fn tasks_woken_with_the_main_future_run_in_the_next_block_on() {
+    let output = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        let deadline = Instant::now() + Duration::from_millis(20);
+        // The task and the main future are woken by the same turn of the reactor.
+        let handle = runtime.block_on(async move {
+            let handle = spawn(async move {
+                sleep_until(deadline).await;
+                "ran"
+            });
+            sleep_until(deadline).await;
+            handle
+        });
+        runtime.block_on(handle).unwrap()
+    });
+    assert_eq!(output, "ran");
+}
