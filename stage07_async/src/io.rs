@@ -51,6 +51,8 @@ impl NonBlocking for UnixStream {
 pub struct Async<T: NonBlocking> {
     io: T,
     token: u64,
+    /// The runtime whose reactor it is registered with.
+    runtime: u64,
 }
 
 impl<T: NonBlocking> Async<T> {
@@ -65,8 +67,15 @@ impl<T: NonBlocking> Async<T> {
 
     pub(crate) fn with_interest(io: T, interest: Interest) -> io::Result<Async<T>> {
         io.set_nonblocking(true)?;
-        let token = Core::with(|core| core.reactor.borrow_mut().register(io.as_fd(), interest))?;
-        Ok(Async { io, token })
+        let (token, runtime) = Core::with(|core| {
+            let token = core.reactor.borrow_mut().register(io.as_fd(), interest);
+            (token, core.id)
+        });
+        Ok(Async {
+            io,
+            token: token?,
+            runtime,
+        })
     }
 
     /// The socket itself.
@@ -74,7 +83,13 @@ impl<T: NonBlocking> Async<T> {
         &self.io
     }
 
-    /// Ready once a read would not block (bytes, the end of the stream, or an error wait).
+    /// Ready once a read would not block (bytes, the end of the stream, or an error are
+    /// waiting), or, after a read said `WouldBlock`, once the next event comes.
+    ///
+    /// # Panics
+    ///
+    /// On a thread whose runtime is not the one that registered the socket (and the same for
+    /// every method below that waits or may).
     pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<()> {
         self.poll_ready(Direction::Read, cx)
     }
@@ -126,7 +141,7 @@ impl<T: NonBlocking> Async<T> {
     }
 
     fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        Core::with(|core| {
+        Core::with_own(self.runtime, |core| {
             core.reactor
                 .borrow_mut()
                 .poll_ready(self.token, direction, cx)
@@ -140,7 +155,9 @@ impl<T: NonBlocking> Async<T> {
     ) -> io::Result<R> {
         let result = op(&self.io);
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            Core::with(|core| core.reactor.borrow_mut().clear_ready(self.token, direction));
+            Core::with_own(self.runtime, |core| {
+                core.reactor.borrow_mut().clear_ready(self.token, direction);
+            });
         }
         result
     }
@@ -149,7 +166,13 @@ impl<T: NonBlocking> Async<T> {
 impl<T: NonBlocking> Drop for Async<T> {
     fn drop(&mut self) {
         let (fd, token) = (self.io.as_fd(), self.token);
-        Core::try_with(|core| core.reactor.borrow_mut().deregister(fd, token));
+        // Dropped on another runtime's thread, or after its runtime has gone, it is only closed:
+        // closing takes it out of the epoll set (unless a copy of it is open), and its place in the table goes with the runtime.
+        Core::try_with(|core| {
+            if core.id == self.runtime {
+                core.reactor.borrow_mut().deregister(fd, token);
+            }
+        });
     }
 }
 // ANCHOR_END: async

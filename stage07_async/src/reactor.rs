@@ -37,8 +37,10 @@ struct Source {
     /// `WouldBlock` clears it, the next event sets it again.
     readable: bool,
     writable: bool,
-    reader: Option<Waker>,
-    writer: Option<Waker>,
+    /// The tasks waiting to read and to write. Mostly one or none; a `Vec`, so that two tasks
+    /// waiting on one socket (one reads, another waits for it to close) are both woken.
+    readers: Vec<Waker>,
+    writers: Vec<Waker>,
 }
 
 /// A registration: its place in the table, and that place's generation, so that an event or a
@@ -67,7 +69,7 @@ impl Reactor {
     pub(crate) fn new(wake_receiver: UnixStream) -> io::Result<Reactor> {
         let epoll = Epoll::new()?;
         wake_receiver.set_nonblocking(true)?;
-        epoll.add(wake_receiver.as_fd(), Interest::ReadWrite, WAKE_TOKEN)?;
+        epoll.add(wake_receiver.as_fd(), Interest::Read, WAKE_TOKEN)?;
         Ok(Reactor {
             epoll,
             events: Events::with_capacity(EVENTS_PER_TURN),
@@ -120,17 +122,15 @@ impl Reactor {
             return Poll::Ready(());
         };
         let (ready, waiting) = match direction {
-            Direction::Read => (source.readable, &mut source.reader),
-            Direction::Write => (source.writable, &mut source.writer),
+            Direction::Read => (source.readable, &mut source.readers),
+            Direction::Write => (source.writable, &mut source.writers),
         };
         if ready {
             return Poll::Ready(());
         }
-        // One waker per direction: a socket is read by one task at a time. Clone it only if it
-        // changed (the same task polled again mostly has the same waker).
-        match waiting {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => *waiting = Some(cx.waker().clone()),
+        // A task polled again mostly has the same waker: keep one per task, not one per poll.
+        if !waiting.iter().any(|waker| waker.will_wake(cx.waker())) {
+            waiting.push(cx.waker().clone());
         }
         Poll::Pending
     }
@@ -194,11 +194,11 @@ impl Reactor {
             let source = &mut slot.source;
             if event.readable {
                 source.readable = true;
-                woken.extend(source.reader.take());
+                woken.append(&mut source.readers);
             }
             if event.writable {
                 source.writable = true;
-                woken.extend(source.writer.take());
+                woken.append(&mut source.writers);
             }
         }
         let now = Instant::now();

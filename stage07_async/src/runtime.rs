@@ -19,7 +19,7 @@ use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::{Pin, pin};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -31,6 +31,9 @@ use crate::task::{JoinHandle, join_pair};
 
 /// The number the future given to [`Runtime::block_on`] has in the ready queue.
 const MAIN: usize = usize::MAX;
+
+/// Numbers that tell runtimes apart, so a socket can say which one it is registered with.
+static NEXT_RUNTIME: AtomicU64 = AtomicU64::new(0);
 
 /// A task's future: it runs on this thread only, so it need not be `Send`.
 type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
@@ -97,6 +100,8 @@ struct Task {
 
 /// One runtime's state, reached from its thread through [`Core::with`].
 pub(crate) struct Core {
+    /// Unique in the process: see [`Core::with_own`].
+    pub(crate) id: u64,
     pub(crate) reactor: RefCell<Reactor>,
     tasks: RefCell<Slab<Task>>,
     shared: Arc<Shared>,
@@ -119,10 +124,31 @@ impl Core {
         )
     }
 
+    /// Runs `f` with this thread's runtime, which must be runtime `id`: a socket registered
+    /// with one runtime's reactor means nothing to another's.
+    ///
+    /// # Panics
+    ///
+    /// If no runtime runs on this thread, or another one does.
+    pub(crate) fn with_own<R>(id: u64, f: impl FnOnce(&Core) -> R) -> R {
+        Core::with(|core| {
+            assert!(
+                core.id == id,
+                "this socket belongs to another stage07_async runtime: a socket is used on the \
+                 thread whose runtime registered it"
+            );
+            f(core)
+        })
+    }
+
     /// Runs `f` with this thread's runtime, if there is one. A socket or timer dropped after
-    /// its runtime has gone needs nothing undone: the kernel forgets a closed socket.
+    /// its runtime has gone needs nothing undone: the kernel forgets a closed socket. (Also
+    /// `None` while the thread's locals are being destroyed, when a thread ends.)
     pub(crate) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
-        let core = CURRENT.with(|current| current.borrow().clone())?;
+        let core = CURRENT
+            .try_with(|current| current.borrow().clone())
+            .ok()
+            .flatten()?;
         Some(f(&core))
     }
 
@@ -264,6 +290,7 @@ impl Runtime {
         let reactor = Reactor::new(wake_receiver)?;
         Ok(Runtime {
             core: Rc::new(Core {
+                id: NEXT_RUNTIME.fetch_add(1, Ordering::Relaxed),
                 reactor: RefCell::new(reactor),
                 tasks: RefCell::new(Slab::new()),
                 shared: Arc::new(Shared {
@@ -294,7 +321,7 @@ impl Runtime {
     ///
     /// If this thread is already running a runtime.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let _entered = Entered::new(&self.core);
+        let _entered = Entered::only(&self.core);
         let mut future = pin!(future);
         let main = Arc::new(TaskWaker {
             task: MAIN,
@@ -338,33 +365,43 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         // The unfinished tasks are dropped with their runtime current, so that their sockets
-        // and timers can deregister from it.
-        let _entered = Entered::new(&self.core);
+        // and timers can deregister from it. A runtime may be dropped inside another one's task:
+        // that one is current again afterwards.
+        let _entered = Entered::over(&self.core);
         let tasks = self.core.tasks.borrow_mut().drain();
         drop(tasks);
     }
 }
 
-/// Makes a runtime this thread's current one, until dropped.
-struct Entered;
+/// Makes a runtime this thread's current one until dropped; then the one before it, if any, is
+/// current again.
+struct Entered {
+    previous: Option<Rc<Core>>,
+}
 
 impl Entered {
-    fn new(core: &Rc<Core>) -> Entered {
-        CURRENT.with(|current| {
-            let mut current = current.borrow_mut();
-            assert!(
-                current.is_none(),
-                "a stage07_async runtime is running on this thread already: block_on cannot nest"
-            );
-            *current = Some(Rc::clone(core));
-        });
-        Entered
+    /// For `block_on`: no other runtime may be running on this thread, since a `block_on` inside
+    /// a task would stop every other task of its runtime until it returned.
+    fn only(core: &Rc<Core>) -> Entered {
+        let entered = Entered::over(core);
+        assert!(
+            entered.previous.is_none(),
+            "a stage07_async runtime is running on this thread already: block_on cannot nest"
+        );
+        entered
+    }
+
+    fn over(core: &Rc<Core>) -> Entered {
+        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(core))));
+        Entered { previous }
     }
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        CURRENT.with(|current| current.borrow_mut().take());
+        let previous = self.previous.take();
+        // Dropped while the thread ends (a `Runtime` in a thread local): nothing to restore.
+        let _ = CURRENT.try_with(|current| current.replace(previous));
     }
 }
 

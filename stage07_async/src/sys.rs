@@ -9,9 +9,10 @@
 //!
 //! Readiness, not completion: epoll does no I/O. It says "this socket has bytes to read" or "this
 //! socket has room to write", and the program then does the read or write itself, which will not
-//! block. Each socket is registered once, *edge-triggered*: the kernel reports a change to ready,
-//! once, and not again until the socket has been drained (a read that fails with `WouldBlock`)
-//! and become ready anew. The reactor remembers what was reported, so nothing is lost.
+//! block. Each socket is registered once, *edge-triggered*: the kernel reports an event when
+//! something changes (bytes arrive, room to write appears), not again and again for as long as
+//! the socket stays ready. So a task may wait only after a read or write said `WouldBlock`; the
+//! reactor remembers what was reported until then, so no event is lost.
 #![cfg_attr(target_os = "linux", allow(unsafe_code))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -32,6 +33,8 @@ pub struct Event {
 pub enum Interest {
     /// Reading and writing, the way every connection is watched.
     ReadWrite,
+    /// Reading only: the runtime's own wake-up socket, which is never written to by this thread.
+    Read,
     /// Reading only, and with several threads' epolls watching the same listener, wake one of
     /// them, not all (`EPOLLEXCLUSIVE`): a new connection is accepted by one thread, and the
     /// others sleep on instead of waking to find nothing.
@@ -77,6 +80,11 @@ mod linux {
         data: u64,
     }
     // ANCHOR_END: epoll_event
+
+    // The layout the kernel expects, checked when the crate is built: 12 bytes packed, 16 not.
+    const _: () = assert!(
+        std::mem::size_of::<EpollEvent>() == if cfg!(target_arch = "x86_64") { 12 } else { 16 }
+    );
 
     unsafe extern "C" {
         /// `int epoll_create1(int flags)`: a new epoll instance, as a file descriptor.
@@ -144,6 +152,7 @@ mod linux {
         pub fn add(&self, fd: BorrowedFd<'_>, interest: Interest, token: u64) -> io::Result<()> {
             let events = match interest {
                 Interest::ReadWrite => EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                Interest::Read => EPOLLIN | EPOLLRDHUP | EPOLLET,
                 Interest::AcceptExclusive => EPOLLIN | EPOLLEXCLUSIVE | EPOLLET,
             };
             let mut event = EpollEvent {

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use stage07_async::{
-    Elapsed, Runtime, TaskFailed, TcpListener, sleep, sleep_until, spawn, timeout,
+    Async, Elapsed, Runtime, TaskFailed, TcpListener, sleep, sleep_until, spawn, timeout,
 };
 
 /// Runs `test` on a thread of its own and fails if it has not finished within 10 s: a lost wake
@@ -321,4 +321,69 @@ fn tasks_woken_with_the_main_future_run_in_the_next_block_on() {
         runtime.block_on(handle).unwrap()
     });
     assert_eq!(output, "ran");
+}
+
+#[test]
+fn two_tasks_waiting_on_one_socket_are_both_woken() {
+    let woken = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+            let ours = Rc::new(Async::new(ours).unwrap());
+            // Nothing to read yet: the first read says `WouldBlock`, so both really wait.
+            let mut byte = [0u8; 1];
+            let nothing = ours.try_read_with(|mut socket| socket.read(&mut byte));
+            assert_eq!(nothing.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+            let waiters: Vec<_> = (0..2)
+                .map(|_| {
+                    let ours = Rc::clone(&ours);
+                    spawn(async move { ours.readable().await })
+                })
+                .collect();
+            stage07_async::yield_now().await; // both are polled, and wait
+            theirs.write_all(b"x").unwrap();
+            let mut woken = 0;
+            for waiter in waiters {
+                let done = timeout(Duration::from_secs(5), waiter).await;
+                woken += usize::from(done.is_ok());
+            }
+            woken
+        })
+    });
+    assert_eq!(woken, 2, "each task waiting to read is woken by the event");
+}
+
+#[test]
+fn a_runtime_dropped_inside_another_runtimes_task_leaves_it_running() {
+    let output = within_10s(|| {
+        let outer = Runtime::new().unwrap();
+        outer.block_on(async {
+            let inner = Runtime::new().unwrap();
+            drop(inner);
+            // The outer runtime is still this thread's: a timer still works.
+            sleep(Duration::from_millis(1)).await;
+            "still running"
+        })
+    });
+    assert_eq!(output, "still running");
+}
+
+#[test]
+fn a_socket_used_on_another_runtimes_thread_panics_saying_why() {
+    let message = within_10s(|| {
+        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let socket = Runtime::new()
+            .unwrap()
+            .block_on(async { Async::new(ours).unwrap() });
+        let other = Runtime::new().unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            other.block_on(socket.readable());
+        }));
+        let payload = panicked.expect_err("polled on another runtime");
+        match payload.downcast::<&str>() {
+            Ok(message) => message.to_string(),
+            Err(payload) => payload.downcast::<String>().map(|m| *m).unwrap_or_default(),
+        }
+    });
+    assert!(message.contains("belongs to another"), "{message}");
 }
