@@ -15,13 +15,13 @@ Usage:
 Each connection is a task driving chapter 5's Connection, keep-alive on; one thread serves
 thousands of them, waiting on epoll. /sleep/{ms} is async: it holds no thread while it waits.
 Past --max-connections open connections, the next gets 503. Ctrl+C or SIGTERM: stop accepting,
-finish the requests in flight, exit 0.
+finish the requests in flight (for at most 10 s), exit 0; a second Ctrl+C quits at once.
 
 Options:
-  -h, --help             show this help
-  --addr HOST:PORT       where to listen (default 127.0.0.1:7878; port 0 = any free port)
-  --threads N|auto       runtimes, one thread each (default 1; auto: one per core)
-  --max-connections N    connections open at once (default 10000)
+  -h, --help            show this help
+  --addr HOST:PORT      where to listen (default 127.0.0.1:7878; port 0 = any free port)
+  --threads N|auto      runtimes, one thread each (default 1; auto: one per core)
+  --max-connections N   connections open at once (default 10000)
 ";
 
 #[cfg(target_os = "linux")]

@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
 use std::io;
-use std::net::{Shutdown as Direction, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Poll, Waker};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use stage01_tcp_echo::accept::{ACCEPT_BACKOFF, is_one_clients_problem};
 use stage01_tcp_echo::log;
@@ -31,11 +31,24 @@ use crate::net::{TcpListener, TcpStream};
 use crate::race::{Either, race};
 use crate::runtime::{Runtime, spawn, wake_all, yield_now};
 use crate::shutdown::Shutdown;
-use crate::time::{sleep, sleep_until};
+use crate::time::{sleep, sleep_until, timeout};
 
 /// How many connections the server keeps open at most, unless told otherwise; the next one is
 /// answered `503` and closed.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// How long a stopping server waits for its connections to finish what they are doing, unless
+/// told otherwise; then it closes them. Each connection's own deadlines end a slow client sooner,
+/// but a handler that never returns has none.
+pub const DEFAULT_DRAIN_TIME: Duration = Duration::from_secs(10);
+
+/// How many connections past the limit one runtime answers `503` at a time; more are closed
+/// unanswered. Each refusal is a task that writes a small answer and lingers: without a bound, a
+/// flood of clients would make as many tasks as it liked, and the limit would limit nothing.
+const MAX_REFUSING: usize = 64;
+
+/// How long a refused client has to take its `503`.
+const REFUSAL_TIME: Duration = Duration::from_secs(1);
 
 /// How many steps (reads, answers, writes) a connection may take without waiting before it lets
 /// the other connections of its thread run: a client that pipelines without pause keeps its
@@ -58,6 +71,7 @@ pub struct Server {
     config: Config,
     threads: usize,
     max_connections: usize,
+    drain_time: Duration,
     #[cfg(target_os = "linux")]
     signals: Option<stage06_threads::signals::Signals>,
 }
@@ -68,6 +82,7 @@ struct Shared {
     stop: StopSignal,
     shutdown: Shutdown,
     max_connections: usize,
+    drain_time: Duration,
     /// Connections open, across all runtimes.
     open: AtomicUsize,
 }
@@ -80,6 +95,8 @@ struct Local {
     /// Connections of this runtime still open, and who waits for them all to close.
     open: Cell<usize>,
     all_closed: Cell<Option<Waker>>,
+    /// Connections past the limit being answered `503` (at most [`MAX_REFUSING`]).
+    refusing: Cell<usize>,
 }
 
 impl Server {
@@ -93,6 +110,7 @@ impl Server {
             config: Config::default(),
             threads: 1,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            drain_time: DEFAULT_DRAIN_TIME,
             #[cfg(target_os = "linux")]
             signals: None,
         })
@@ -117,6 +135,13 @@ impl Server {
         self
     }
 
+    /// How long a stop waits for the connections to finish ([`DEFAULT_DRAIN_TIME`] unless set);
+    /// those still open then are closed.
+    pub fn with_drain_time(mut self, drain_time: Duration) -> Server {
+        self.drain_time = drain_time;
+        self
+    }
+
     /// Stops gracefully on Ctrl+C and `SIGTERM`: the socket their bytes arrive on (chapter 6's
     /// [`Signals`](stage06_threads::signals::Signals)) is registered with the first runtime's
     /// reactor, so no thread waits for a signal.
@@ -136,9 +161,10 @@ impl Server {
         self.stop.clone()
     }
 
-    /// Serves until stopped; then finishes the requests in flight, closes idle connections, and
-    /// returns once every runtime has. Fails if a runtime cannot be made (not Linux, or out of
-    /// file descriptors) or a thread cannot be started.
+    /// Serves until stopped; then finishes the requests in flight (for at most the drain time),
+    /// closes idle connections, and returns once every runtime has. Fails if a runtime cannot
+    /// be made (not Linux, or out of file descriptors) or a thread cannot be started; then the
+    /// runtimes that did start are stopped and waited for first.
     pub fn run(self, app: impl Application) -> io::Result<()> {
         let app = Arc::new(app);
         let shared = Arc::new(Shared {
@@ -146,20 +172,23 @@ impl Server {
             stop: self.stop,
             shutdown: Shutdown::new(),
             max_connections: self.max_connections,
+            drain_time: self.drain_time,
             open: AtomicUsize::new(0),
         });
         let mut others = Vec::new();
+        let mut result = Ok(());
         for n in 1..self.threads {
-            let listener = self.listener.try_clone()?;
-            let (app, for_thread) = (Arc::clone(&app), Arc::clone(&shared));
-            let started = thread::Builder::new()
-                .name(format!("runtime-{n}"))
-                .spawn(move || serve_on_this_thread(listener, app, for_thread, None));
+            let started = self.listener.try_clone().and_then(|listener| {
+                let (app, shared) = (Arc::clone(&app), Arc::clone(&shared));
+                thread::Builder::new()
+                    .name(format!("runtime-{n}"))
+                    .spawn(move || serve_on_this_thread(listener, app, &shared, None))
+            });
             match started {
                 Ok(thread) => others.push(thread),
                 Err(error) => {
-                    shared.shutdown.trigger();
-                    return Err(error);
+                    result = Err(error);
+                    break;
                 }
             }
         }
@@ -167,14 +196,19 @@ impl Server {
         let signals = self.signals;
         #[cfg(not(target_os = "linux"))]
         let signals = None;
-        let mut result = serve_on_this_thread(self.listener, app, Arc::clone(&shared), signals);
-        // If this runtime failed to start, the others must not serve on alone.
-        shared.shutdown.trigger();
+        if result.is_ok() {
+            result = serve_on_this_thread(self.listener, app, &shared, signals);
+        }
+        shared.shutdown.trigger(); // if this one failed, the others must not serve on alone
         for thread in others {
             let outcome = thread
                 .join()
                 .unwrap_or_else(|_| Err(io::Error::other("a runtime thread panicked")));
-            result = result.and(outcome);
+            match (&result, outcome) {
+                (Ok(()), outcome) => result = outcome,
+                (Err(_), Err(also)) => log!("another runtime failed too: {also}"),
+                (Err(_), Ok(())) => {}
+            }
         }
         result
     }
@@ -202,25 +236,36 @@ type MaybeSignals = Option<std::convert::Infallible>;
 fn serve_on_this_thread<A: Application>(
     listener: std::net::TcpListener,
     app: Arc<A>,
-    shared: Arc<Shared>,
+    shared: &Arc<Shared>,
     signals: MaybeSignals,
 ) -> io::Result<()> {
-    let runtime = Runtime::new()?;
-    runtime.block_on(async move {
-        let listener = TcpListener::from_std(listener)?;
-        if let Some(signals) = signals {
-            spawn(stop_on_signals(signals, Arc::clone(&shared)));
-        }
-        let local = Rc::new(Local::default());
-        accept_connections(&listener, &app, &shared, &local).await;
-        // Closing this runtime's copy of the listener; the kernel refuses new clients once every
-        // runtime has closed its copy.
-        drop(listener);
-        local.stopping.set(true);
-        wake_all(); // each idle connection sees `stopping`, and closes
-        all_closed(&local).await;
-        Ok(())
-    })
+    let served = Runtime::new().and_then(|runtime| {
+        runtime.block_on(async {
+            let listener = TcpListener::from_std(listener)?;
+            if let Some(signals) = signals {
+                spawn(stop_on_signals(signals, Arc::clone(shared)));
+            }
+            let local = Rc::new(Local::default());
+            accept_connections(&listener, &app, shared, &local).await;
+            // Closing this runtime's copy of the listener; the kernel refuses new clients once
+            // every runtime has closed its copy.
+            drop(listener);
+            local.stopping.set(true);
+            wake_all(); // each idle connection sees `stopping`, and closes
+            let drain = shared.drain_time;
+            if let Either::Right(()) = race(all_closed(&local), sleep(drain)).await {
+                let left = local.open.get();
+                log!("{left} connection(s) still busy {drain:?} after the stop: closing them");
+            }
+            Ok(())
+        })
+        // The runtime is dropped here, and with it the tasks of the connections still open.
+    });
+    // A runtime that cannot start stops the server: the others must not serve on alone.
+    if served.is_err() {
+        shared.shutdown.trigger();
+    }
+    served
 }
 // ANCHOR_END: serve_on_this_thread
 
@@ -263,12 +308,7 @@ async fn accept_connections<A: Application>(
         }
         if shared.open.fetch_add(1, Ordering::SeqCst) >= shared.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
-            log!(
-                "{peer}: {} connections open already: 503",
-                shared.max_connections
-            );
-            // A small answer on a fresh socket: the kernel takes it at once.
-            let _ = stage06_threads::server::busy(stream);
+            turn_away(stream, peer, shared.max_connections, local);
             continue;
         }
         let stream = match TcpStream::from_std(stream) {
@@ -294,6 +334,36 @@ async fn accept_connections<A: Application>(
     }
 }
 // ANCHOR_END: accept_connections
+
+/// Answers a connection past the limit `503`, as a task of its own so that a client slow to take
+/// it holds up nobody; past [`MAX_REFUSING`] such tasks, closes it unanswered instead.
+fn turn_away(stream: std::net::TcpStream, peer: SocketAddr, max: usize, local: &Rc<Local>) {
+    if local.refusing.get() >= MAX_REFUSING {
+        log!("{peer}: {max} connections open, and {MAX_REFUSING} being refused: closed");
+        return;
+    }
+    log!("{peer}: {max} connections open already: 503");
+    local.refusing.set(local.refusing.get() + 1);
+    let local = Rc::clone(local);
+    spawn(async move {
+        let response = Response::text(
+            Status::SERVICE_UNAVAILABLE,
+            "too many connections open; try again\n",
+        )
+        .header("Retry-After", "1")
+        .header("Connection", "close");
+        let mut bytes = Vec::new();
+        response.write_to(&mut bytes, false, SystemTime::now());
+        if let Ok(stream) = TcpStream::from_std(stream) {
+            if let Ok(Ok(())) = timeout(REFUSAL_TIME, stream.write_all(&bytes)).await {
+                // What the client sent is read and dropped before the close, which would
+                // otherwise reset the connection and could destroy the 503 unread.
+                linger(&stream).await;
+            }
+        }
+        local.refusing.set(local.refusing.get() - 1);
+    });
+}
 
 /// Counts a connection as open until it is dropped, with its task.
 struct OpenConnection {
@@ -364,7 +434,10 @@ async fn serve(
                 }
             }
             Next::Request(request) => {
-                let response = answer(app.call(request)).await;
+                let mut response = answer(app.call(request)).await;
+                if open.local.stopping.get() {
+                    response.set_header("Connection", "close"); // its last: the server stops
+                }
                 connection.respond(response, Now::read());
             }
             Next::Refused(error) => {
@@ -477,7 +550,7 @@ async fn answer(reply: Reply) -> Response {
 /// client still sends until it closes, within chapter 2's limits of time, silence and size, so
 /// that a reset cannot destroy the answer before the client has read it.
 async fn linger(stream: &TcpStream) {
-    if stream.shutdown(Direction::Write).is_err() {
+    if stream.shutdown(std::net::Shutdown::Write).is_err() {
         return;
     }
     let deadline = Instant::now() + LINGER_TIME;

@@ -236,11 +236,96 @@ fn stopping_answers_every_request_in_flight_and_closes_idle_connections() {
     }
     let stopper = thread::spawn(move || server.stop());
     for client in &mut busy {
-        assert_eq!(client.next_response(false).text(), "finished");
+        let response = client.next_response(false);
+        assert_eq!(response.text(), "finished");
+        // Told, so that it does not send another request on a connection about to close.
+        assert_eq!(response.header("Connection"), Some("close"));
         assert!(client.rest_until_close().is_empty(), "then closed");
     }
     assert!(idle.rest_until_close().is_empty(), "the idle one is closed");
     stopper.join().unwrap();
+}
+
+/// Runs `stop` on a thread of its own and fails if it has not returned within 10 s.
+fn stops_within_10s(stop: impl FnOnce() + Send + 'static) {
+    let (done, stopped) = mpsc::channel();
+    thread::spawn(move || {
+        stop();
+        let _ = done.send(());
+    });
+    stopped
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the server has not stopped within 10 s");
+}
+
+#[test]
+fn a_stop_closes_what_has_not_finished_after_the_drain_time() {
+    // A handler that never returns: only the drain time ends its connection.
+    let (started, in_handler) = mpsc::channel();
+    let started = Mutex::new(started);
+    let mut app = App::new();
+    app.get(
+        "/forever",
+        later(move |_: Input| {
+            let started = started.lock().unwrap().clone();
+            async move {
+                started.send(()).unwrap();
+                std::future::pending::<()>().await;
+                "never"
+            }
+        }),
+    );
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_drain_time(Duration::from_millis(200))
+        .spawn(app)
+        .unwrap();
+    let mut stuck = ResponseReader::connect(server.addr());
+    stuck.send(&get("/forever"));
+    in_handler.recv().unwrap();
+    stops_within_10s(move || server.stop());
+    assert!(stuck.rest_until_close().is_empty(), "closed, unanswered");
+}
+
+#[test]
+fn an_async_handler_that_panics_answers_500_and_the_connection_goes_on() {
+    let mut app = App::new();
+    app.get(
+        "/panic",
+        later(|_: Input| async {
+            sleep(Duration::from_millis(1)).await;
+            panic!("on purpose, in a test");
+            #[allow(unreachable_code)]
+            "never"
+        }),
+    )
+    .get("/hello", |_: Input| "Hello, World!");
+    let server = one_thread(app);
+    let mut client = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut client, "/panic").status, 500);
+    assert_eq!(ask(&mut client, "/hello").text(), "Hello, World!");
+}
+
+#[test]
+fn two_runtimes_serve_the_clients_and_stop_together() {
+    // Fifty clients that must all be in the handler at once: served by two runtimes, each
+    // taking some of them, they still meet.
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_threads(2)
+        .spawn(meeting_app(50))
+        .unwrap();
+    let addr = server.addr();
+    let askers: Vec<_> = (0..50)
+        .map(|_| thread::spawn(move || ask(&mut ResponseReader::connect(addr), "/meet").text()))
+        .collect();
+    let answers: Vec<String> = askers.into_iter().map(|a| a.join().unwrap()).collect();
+    assert_eq!(answers, ["together"; 50]);
+    stops_within_10s(move || server.stop());
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "nothing listens any more"
+    );
 }
 
 #[test]
