@@ -170,7 +170,9 @@ impl Core {
 
     // ANCHOR: run_task
     /// Polls task `task` once, if it is still there. The future is taken out of the table while
-    /// it runs, so that it may spawn tasks (which changes the table) as it goes.
+    /// it runs, so that it may spawn tasks (which changes the table) as it goes. (A waker kept
+    /// after its task ended may name a newer task that got its place: that task is polled once
+    /// for nothing, which a future must allow, so task numbers need no generation.)
     fn run_task(&self, task: usize) {
         let (mut future, waker) = {
             let mut tasks = self.tasks.borrow_mut();

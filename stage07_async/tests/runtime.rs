@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use stage07_async::{
-    Async, Elapsed, Runtime, TaskFailed, TcpListener, sleep, sleep_until, spawn, timeout,
+    Async, Counts, Elapsed, Runtime, TaskFailed, TcpListener, sleep, sleep_until, spawn, timeout,
 };
 
 /// Runs `test` on a thread of its own and fails if it has not finished within 10 s: a lost wake
@@ -172,9 +172,9 @@ fn timeout_gives_the_output_in_time_and_elapsed_when_too_late() {
 
 #[test]
 fn a_task_that_panics_fails_alone() {
-    let (failed, fine) = within_10s(|| {
+    let outcome = within_10s(|| {
         let runtime = Runtime::new().unwrap();
-        runtime.block_on(async {
+        let outcome = runtime.block_on(async {
             let failing = spawn(async {
                 sleep(Duration::from_millis(1)).await;
                 panic!("on purpose, in a test");
@@ -184,10 +184,21 @@ fn a_task_that_panics_fails_alone() {
                 "still running"
             });
             (failing.await, fine.await)
-        })
+        });
+        (outcome, runtime.counts())
     });
+    let ((failed, fine), counts) = outcome;
     assert_eq!(failed, Err(TaskFailed));
     assert_eq!(fine, Ok("still running"));
+    // The task that panicked is gone, with its timer: nothing is left behind.
+    assert_eq!(
+        counts,
+        Counts {
+            tasks: 0,
+            timers: 0,
+            sockets: 0
+        }
+    );
 }
 
 #[test]
