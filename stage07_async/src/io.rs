@@ -120,6 +120,15 @@ impl<T: NonBlocking> Async<T> {
         self.try_io(Direction::Write, op)
     }
 
+    /// Says that a read just took everything there was: it returned fewer bytes than its buffer
+    /// had room for. With edge-triggered readiness that is as good as a `WouldBlock`, and saves
+    /// the read that would have said it (tokio does the same).
+    pub fn read_drained(&self) {
+        Core::with_own(self.runtime, |core| {
+            core.reactor.borrow_mut().read_drained(self.token);
+        });
+    }
+
     /// Runs `op` until it does not say `WouldBlock`, waiting for readability in between.
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
         loop {

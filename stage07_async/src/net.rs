@@ -70,7 +70,12 @@ impl TcpStream {
     /// Reads what has arrived into `buf`, waiting until something has; 0 is the end of the
     /// stream.
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read_with(|mut stream| stream.read(buf)).await
+        let room = buf.len();
+        let n = self.inner.read_with(|mut stream| stream.read(buf)).await?;
+        if 0 < n && n < room {
+            self.inner.read_drained();
+        }
+        Ok(n)
     }
 
     /// Writes what the kernel takes of `buf`, waiting until it takes something.
@@ -91,7 +96,12 @@ impl TcpStream {
 
     /// Reads what has arrived, without waiting: `WouldBlock` if nothing has.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.try_read_with(|mut stream| stream.read(buf))
+        let room = buf.len();
+        let n = self.inner.try_read_with(|mut stream| stream.read(buf))?;
+        if 0 < n && n < room {
+            self.inner.read_drained();
+        }
+        Ok(n)
     }
 
     /// Writes what the kernel takes now, without waiting: `WouldBlock` if it takes nothing.

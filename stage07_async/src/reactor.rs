@@ -37,6 +37,8 @@ struct Source {
     /// `WouldBlock` clears it, the next event sets it again.
     readable: bool,
     writable: bool,
+    /// The peer has closed its half, or the connection broke: it stays readable for good.
+    read_closed: bool,
     /// The tasks waiting to read and to write. Mostly one or none; a `Vec`, so that two tasks
     /// waiting on one socket (one reads, another waits for it to close) are both woken.
     readers: Vec<Waker>,
@@ -145,6 +147,15 @@ impl Reactor {
         }
     }
 
+    /// A read took less than it had room for, so it took everything the kernel had: the next
+    /// read would only say `WouldBlock`, and the next event is worth waiting for instead. (Not
+    /// once the peer has closed: the event that said so has come already, and no other will.)
+    pub(crate) fn read_drained(&mut self, token: u64) {
+        if let Some(source) = self.source(token) {
+            source.readable = source.read_closed;
+        }
+    }
+
     /// Wakes `waker` once `deadline` has come; `key` makes the timer unique. Setting it again
     /// with the same `deadline` and `key` replaces the waker.
     pub(crate) fn set_timer(&mut self, deadline: Instant, key: u64, waker: &Waker) {
@@ -192,6 +203,7 @@ impl Reactor {
                 continue; // for a socket that has gone since
             }
             let source = &mut slot.source;
+            source.read_closed |= event.read_closed;
             if event.readable {
                 source.readable = true;
                 woken.append(&mut source.readers);

@@ -413,13 +413,15 @@ async fn serve(
             yield_now().await;
             budget = BUDGET;
         }
-        match connection.next(Now::read()) {
+        // The clocks are read once a step, and again only after waiting.
+        let now = Now::read();
+        match connection.next(now) {
             Next::Read => {
                 let stopping = &open.local.stopping;
                 if stopping.get() && connection.is_idle() {
                     // A request may have reached the socket since the last read: it is not
                     // given up with the connection.
-                    read_into(stream, &mut connection)?;
+                    read_into(stream, &mut connection, now)?;
                     if connection.is_idle() {
                         return Ok(()); // nothing in hand: as if the idle time were out
                     }
@@ -430,7 +432,7 @@ async fn serve(
                     stopping.get() && connection.is_idle()
                 });
                 if ready.await {
-                    read_into(stream, &mut connection)?;
+                    read_into(stream, &mut connection, Now::read())?;
                 }
             }
             Next::Request(request) => {
@@ -445,7 +447,7 @@ async fn serve(
             }
             Next::Write => match stream.try_write(connection.output()) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => connection.wrote(n, Now::read()),
+                Ok(n) => connection.wrote(n, now),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     wait(stream, Ready::Write, connection.deadline(), || false).await;
                 }
@@ -500,15 +502,16 @@ async fn wait(
     .await
 }
 
-/// Reads what has arrived into the thread's buffer and gives it to the connection.
-fn read_into(stream: &TcpStream, connection: &mut Connection) -> io::Result<()> {
+/// Reads what has arrived into the thread's buffer and gives it to the connection, as having
+/// arrived `now`.
+fn read_into(stream: &TcpStream, connection: &mut Connection, now: Now) -> io::Result<()> {
     READ_BUFFER.with_borrow_mut(|buffer| match stream.try_read(buffer) {
         Ok(0) => {
             connection.receive_eof();
             Ok(())
         }
         Ok(n) => {
-            connection.receive(&buffer[..n], Now::read());
+            connection.receive(&buffer[..n], now);
             Ok(())
         }
         Err(e)

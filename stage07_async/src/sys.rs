@@ -26,6 +26,9 @@ pub struct Event {
     pub readable: bool,
     /// A write will not block: there is room, or an error is waiting.
     pub writable: bool,
+    /// The peer has closed its sending half, or the connection is broken: every read from now on
+    /// returns at once (the rest of the bytes, then the end of the stream or the error).
+    pub read_closed: bool,
 }
 
 /// How a file descriptor is watched.
@@ -130,6 +133,7 @@ mod linux {
                     token,
                     readable: broken || flags & (EPOLLIN | EPOLLRDHUP) != 0,
                     writable: broken || flags & EPOLLOUT != 0,
+                    read_closed: broken || flags & EPOLLRDHUP != 0,
                 }
             })
         }

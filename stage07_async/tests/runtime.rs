@@ -398,3 +398,38 @@ fn a_socket_used_on_another_runtimes_thread_panics_saying_why() {
     });
     assert!(message.contains("belongs to another"), "{message}");
 }
+
+#[test]
+fn the_end_of_the_stream_after_a_short_read_is_not_waited_for() {
+    // A read that takes less than it had room for took everything, so the runtime waits for the
+    // next event instead of reading again. But if the client had closed before that read, the
+    // event that said so has come already, and no other will: the next read must not wait.
+    let reads = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = thread::spawn(move || {
+                let mut stream = std::net::TcpStream::connect(addr).unwrap();
+                stream.write_all(b"ping").unwrap();
+                stream.shutdown(std::net::Shutdown::Write).unwrap();
+                stream
+            });
+            let (stream, _) = listener.accept().await.unwrap();
+            let _client = client.join().unwrap(); // the bytes and the close have arrived
+            // Lets the reactor take in the socket's event (readable, and closed) before reading.
+            stage07_async::yield_now().await;
+            let mut buffer = [0u8; 64];
+            let first = stream.read(&mut buffer).await.unwrap();
+            // The server's way: wait until the socket is readable, then read.
+            let ready = timeout(Duration::from_secs(5), stream.readable()).await;
+            let second = stream.try_read(&mut buffer).unwrap();
+            (first, ready, second)
+        })
+    });
+    assert_eq!(
+        reads,
+        (4, Ok(()), 0),
+        "the bytes, then the end of the stream"
+    );
+}
