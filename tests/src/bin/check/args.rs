@@ -1,0 +1,177 @@
+//! The command line: which chapter, which server, and how to report.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+pub const USAGE: &str = "\
+Grades a student's server, in any language, against a chapter of BOOK.md, over the network.
+
+Usage:
+  cargo run -q -p tests --bin check -- --chapter N --addr HOST:PORT [options]
+  cargo run -q -p tests --bin check -- --chapter N --run \"COMMAND {port}\" [options]
+  cargo run -q -p tests --bin check -- --chapter N --list
+
+It runs chapter N's checks, and the checks of earlier chapters that chapter N keeps, against a
+server already listening at --addr, or one it starts itself with --run: COMMAND is run with
+`sh -c` once {port} is replaced by a free port, waited for until it accepts connections, and
+stopped (with its whole process group) after the checks.
+
+Each check prints one line when it passes. A failure shows what was sent, what was expected,
+what came back (\\r and \\n written out, a ^ under the first wrong byte) and the section of
+BOOK.md that explains it. The last line is `N passed, M failed`; the exit code is 0 only when
+every check passed (1 when one failed, 2 for a command line or a server that would not start).
+
+Options:
+  --chapter N        the chapter to grade, 1 to 7
+  --addr HOST:PORT   the server to check, already running
+  --run COMMAND      start the server with this command; it must contain {port}
+  --timeout SECS     how long the server may take over any one step (default 5)
+  --no-hostile       leave out the checks marked [hostile]: smuggling, size limits, slow or
+                     misbehaving clients (for a first assignment)
+  --json             print the results as JSON instead, for a grading script
+  --list             list the chapter's checks without running them
+  -h, --help         show this help
+
+Examples:
+  cargo run -q -p tests --bin check -- --chapter 2 --run \"python3 server.py --port {port}\"
+  cargo run -q -p tests --bin check -- --chapter 4 --addr 127.0.0.1:7878 --no-hostile";
+
+/// Where the server under test is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Server {
+    /// Already running there.
+    At(SocketAddr),
+    /// Started by the checker with this command, `{port}` still in it.
+    Run(String),
+}
+
+/// What was asked on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub chapter: u8,
+    /// `None` with `--list`, which needs no server.
+    pub server: Option<Server>,
+    pub timeout: Duration,
+    pub hostile: bool,
+    pub json: bool,
+    pub list: bool,
+}
+
+/// What the command line asked for: options, or the help text.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Options),
+    Help,
+}
+
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
+    let mut args = args.into_iter();
+    let (mut chapter, mut addr, mut run) = (None, None, None);
+    let mut options = Options {
+        chapter: 0,
+        server: None,
+        timeout: Duration::from_secs(5),
+        hostile: true,
+        json: false,
+        list: false,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--chapter" => chapter = Some(parse_chapter(&value("--chapter")?)?),
+            "--addr" => addr = Some(parse_addr(&value("--addr")?)?),
+            "--run" => run = Some(value("--run")?),
+            "--timeout" => options.timeout = parse_timeout(&value("--timeout")?)?,
+            "--no-hostile" => options.hostile = false,
+            "--json" => options.json = true,
+            "--list" => options.list = true,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    options.chapter = chapter.ok_or("say which chapter: --chapter N")?;
+    options.server = match (addr, run) {
+        (Some(_), Some(_)) => return Err("give --addr or --run, not both".into()),
+        (Some(addr), None) => Some(Server::At(addr)),
+        (None, Some(command)) if !command.contains("{port}") => {
+            return Err(format!(
+                "the --run command must say where to listen with {{port}}: {command:?}"
+            ));
+        }
+        (None, Some(command)) => Some(Server::Run(command)),
+        (None, None) if options.list => None,
+        (None, None) => return Err("say which server: --addr HOST:PORT or --run COMMAND".into()),
+    };
+    Ok(Parsed::Run(options))
+}
+
+fn parse_chapter(text: &str) -> Result<u8, String> {
+    match text.parse() {
+        Ok(n) if crate::chapters::CHAPTERS.contains(&n) => Ok(n),
+        _ => Err(format!("--chapter is 1 to 7, not {text:?}")),
+    }
+}
+
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    let mut addrs = text
+        .to_socket_addrs()
+        .map_err(|e| format!("--addr {text:?}: {e} (give HOST:PORT, like 127.0.0.1:7878)"))?;
+    addrs
+        .next()
+        .ok_or_else(|| format!("--addr {text:?} names no address"))
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 600.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!("--timeout is seconds, more than 0, not {text:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Parsed, Server, parse};
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn reads_a_chapter_and_a_server() {
+        let Ok(Parsed::Run(options)) = parse(args("--chapter 3 --addr 127.0.0.1:9 --json")) else {
+            panic!("not parsed");
+        };
+        assert_eq!(options.chapter, 3);
+        assert_eq!(
+            options.server,
+            Some(Server::At("127.0.0.1:9".parse().unwrap()))
+        );
+        assert!(options.json && options.hostile);
+        let run = vec![
+            "--chapter".into(),
+            "2".into(),
+            "--run".into(),
+            "x {port}".into(),
+        ];
+        let Ok(Parsed::Run(options)) = parse(run) else {
+            panic!("not parsed");
+        };
+        assert_eq!(options.server, Some(Server::Run("x {port}".into())));
+    }
+
+    #[test]
+    fn says_what_is_wrong() {
+        for (line, said) in [
+            ("--addr 127.0.0.1:9", "--chapter N"),
+            ("--chapter 9 --addr 127.0.0.1:9", "1 to 7"),
+            ("--chapter 2", "--addr HOST:PORT or --run"),
+            ("--chapter 2 --run server.py", "{port}"),
+            ("--chapter 2 --addr 127.0.0.1:9 --timeout 0", "--timeout"),
+            ("--chapter 2 --frobnicate", "unknown argument"),
+        ] {
+            let error = parse(args(line)).expect_err(line);
+            assert!(error.contains(said), "{line}: {error}");
+        }
+        assert_eq!(parse(args("--chapter 2 --help")), Ok(Parsed::Help));
+    }
+}

@@ -1,0 +1,133 @@
+//! The chapter checker: grades a server, in any language, against a chapter of BOOK.md, over
+//! the network only. `cargo run -q -p tests --bin check -- --help` says how; the README's "For
+//! teachers" says how to grade a class with it.
+//!
+//! It is a binary of the `tests` crate, and so, like the rest of that crate's library half, uses
+//! std alone: reqwest is only a dev-dependency, and a checker that depended on an HTTP library
+//! would see the bytes through that library's forgiving eyes. Every exchange is written and read
+//! by hand, with a deadline on every step.
+#![forbid(unsafe_code)]
+
+mod args;
+mod chapters;
+mod check;
+mod http;
+mod launch;
+mod outcome;
+mod report;
+mod response;
+mod runner;
+mod show;
+mod wire;
+
+use std::process::ExitCode;
+
+use args::{Options, Parsed, Server};
+use check::{Check, Target};
+use outcome::Failure;
+use runner::Verdict;
+
+fn main() -> ExitCode {
+    match args::parse(std::env::args().skip(1)) {
+        Ok(Parsed::Help) => {
+            println!("{}", args::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Parsed::Run(options)) if options.list => list(&options),
+        Ok(Parsed::Run(options)) => grade(&options),
+        Err(problem) => {
+            eprintln!("check: {problem}\n(check --help says how)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Whether `check` is new in `chapter`: not among the checks of the chapter before.
+fn is_new(check: &Check, chapter: u8) -> bool {
+    chapter == 1 || !check.kept_in(chapter - 1)
+}
+
+fn list(options: &Options) -> ExitCode {
+    let chapter = options.chapter;
+    for check in chapters::for_chapter(chapter) {
+        let origin = if is_new(check, chapter) {
+            "new".to_string()
+        } else {
+            format!("ch{}", check.introduced())
+        };
+        let hostile = if check.hostile { " [hostile]" } else { "" };
+        println!("{origin:<4}{hostile} {}\n       {}", check.name, check.hint);
+    }
+    ExitCode::SUCCESS
+}
+
+fn grade(options: &Options) -> ExitCode {
+    let checks = chapters::for_chapter(options.chapter);
+    // Kept alive until the checks are done; dropping it stops the server.
+    let launched;
+    let addr = match &options.server {
+        Some(Server::At(addr)) => *addr,
+        Some(Server::Run(command)) => match launch::launch(command) {
+            Ok(server) => {
+                launched = server;
+                launched.addr
+            }
+            Err(problem) => return not_started(options, &checks, &problem),
+        },
+        None => unreachable!("the arguments name a server unless --list"),
+    };
+    let target = Target {
+        addr,
+        timeout: options.timeout,
+    };
+    if !options.json {
+        let hostile = checks.iter().filter(|c| c.hostile).count();
+        println!(
+            "chapter {} at {addr}: {} checks, {hostile} of them [hostile]",
+            options.chapter,
+            checks.len()
+        );
+    }
+    let results = runner::run_all(&checks, target, options.hostile, |result| {
+        if !options.json {
+            println!("{}", report::text(result));
+        }
+    });
+    if options.json {
+        println!(
+            "{}",
+            report::json(options.chapter, &addr.to_string(), &results, None)
+        );
+    } else {
+        println!("{}", report::summary(&results));
+    }
+    let (_, failed) = report::counts(&results);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The server would not start: no check can pass, and the report says why.
+fn not_started(options: &Options, checks: &[&'static Check], problem: &str) -> ExitCode {
+    let results: Vec<runner::Result> = checks
+        .iter()
+        .map(|&check| runner::Result {
+            check,
+            verdict: if check.hostile && !options.hostile {
+                Verdict::Skipped
+            } else {
+                Verdict::Failed(Failure::new("the server did not start"))
+            },
+        })
+        .collect();
+    if options.json {
+        let json = report::json(options.chapter, "", &results, Some(problem));
+        println!("{json}");
+    } else {
+        println!("check: {problem}");
+        println!("{}", report::summary(&results));
+    }
+    ExitCode::from(2)
+}

@@ -1,0 +1,71 @@
+//! Running the checks one after another, each on a thread of its own with a guard, so that even
+//! a check with a bug in it cannot hang the checker.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use crate::check::{Check, Target};
+use crate::outcome::Failure;
+
+/// What became of one check.
+pub enum Verdict {
+    Passed,
+    Failed(Failure),
+    /// A hostile check left out with `--no-hostile`.
+    Skipped,
+}
+
+/// One check and what became of it.
+pub struct Result {
+    pub check: &'static Check,
+    pub verdict: Verdict,
+}
+
+/// How long one whole check may take: it makes several exchanges, each with its own deadline,
+/// so this is only a backstop for a check that forgot one.
+fn guard(target: &Target) -> Duration {
+    (target.timeout * 12).max(Duration::from_secs(30))
+}
+
+/// Runs `checks` in order against `target`; `on_each` sees each result as it comes, so the text
+/// report can print while the next check runs.
+pub fn run_all(
+    checks: &[&'static Check],
+    target: Target,
+    hostile: bool,
+    mut on_each: impl FnMut(&Result),
+) -> Vec<Result> {
+    let mut results = Vec::new();
+    for &check in checks {
+        let verdict = if check.hostile && !hostile {
+            Verdict::Skipped
+        } else {
+            run_one(check, target)
+        };
+        let result = Result { check, verdict };
+        on_each(&result);
+        results.push(result);
+    }
+    results
+}
+
+fn run_one(check: &'static Check, target: Target) -> Verdict {
+    let (done, outcome) = mpsc::channel();
+    let guard = guard(&target);
+    thread::spawn(move || {
+        let _ = done.send((check.run)(&target));
+    });
+    match outcome.recv_timeout(guard) {
+        Ok(Ok(())) => Verdict::Passed,
+        Ok(Err(failure)) => Verdict::Failed(failure),
+        Err(mpsc::RecvTimeoutError::Timeout) => Verdict::Failed(Failure::new(format!(
+            "no answer within {} s, all steps together",
+            guard.as_secs()
+        ))),
+        // The check's thread panicked: the checker's bug, reported as such rather than hidden.
+        Err(mpsc::RecvTimeoutError::Disconnected) => Verdict::Failed(Failure::new(
+            "the checker itself failed on this check (its message is above); please report it",
+        )),
+    }
+}

@@ -1,0 +1,240 @@
+//! Talking to the server under test with a bare `TcpStream`, every step under a deadline.
+//!
+//! A student's server is the one piece of the exchange nobody can trust: it may never answer,
+//! answer half, close early or reset. So nothing here blocks without a deadline, and nothing
+//! panics on what arrives; every way an exchange can go wrong becomes a [`Failure`] that carries
+//! what was sent and what came back, ready to be shown.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::outcome::Failure;
+use crate::response::{self, Framing, Response};
+
+/// One connection to the server under test, with a log of everything sent on it.
+pub struct Wire {
+    stream: TcpStream,
+    timeout: Duration,
+    /// Every byte written so far, to show in a failure.
+    sent: Vec<u8>,
+    /// Bytes received and not yet handed out: the start of the next response.
+    pending: Vec<u8>,
+    /// Whether the server ended the connection with a reset rather than a close.
+    reset: bool,
+}
+
+impl Wire {
+    /// Connects within `timeout`; every later read and write gets the same allowance.
+    pub fn connect(addr: SocketAddr, timeout: Duration) -> Result<Wire, Failure> {
+        let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
+            Failure::new(format!(
+                "cannot connect to {addr}: {e}. Is the server running, and listening on that \
+                 address?"
+            ))
+        })?;
+        // Each small request should leave as it is written, not wait for Nagle's timer.
+        let _ = stream.set_nodelay(true);
+        stream
+            .set_write_timeout(Some(timeout))
+            .map_err(|e| Failure::new(format!("cannot set a write deadline: {e}")))?;
+        Ok(Wire {
+            stream,
+            timeout,
+            sent: Vec::new(),
+            pending: Vec::new(),
+            reset: false,
+        })
+    }
+
+    /// A second handle on the connection, to write from another thread while this one reads.
+    pub fn writer(&self) -> io::Result<TcpStream> {
+        self.stream.try_clone()
+    }
+
+    /// Whether the server reset the connection instead of closing it: it closed with part of
+    /// what was sent unread, and a client may lose the answer (its kernel may discard it).
+    pub fn was_reset(&self) -> bool {
+        self.reset
+    }
+
+    /// Everything sent on this connection so far.
+    pub fn sent(&self) -> &[u8] {
+        &self.sent
+    }
+
+    /// Writes all of `bytes`, or fails saying how many the server took.
+    pub fn send(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.sent.extend_from_slice(bytes);
+        self.stream.write_all(bytes).map_err(|e| {
+            let problem = if is_timeout(&e) {
+                format!(
+                    "the server stopped taking the request: nothing could be written for {} s",
+                    self.timeout.as_secs_f32()
+                )
+            } else {
+                format!(
+                    "sending failed ({e}): the server closed the connection before it had the \
+                     whole request; it must read until the blank line (\\r\\n\\r\\n) that ends \
+                     the head, however many reads that takes"
+                )
+            };
+            self.failure(problem)
+        })
+    }
+
+    /// Sends `bytes` one at a time, each in its own segment, as a slow network delivers them.
+    pub fn trickle(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        for byte in bytes {
+            self.send(std::slice::from_ref(byte))?;
+        }
+        Ok(())
+    }
+
+    /// Says this client will send nothing more (a FIN), as `nc -N` does at the end of input.
+    pub fn finish_sending(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+
+    /// Exactly one response, by its framing; `to_head` says it answers a `HEAD` request.
+    pub fn response(&mut self, to_head: bool) -> Result<Response, Failure> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match response::split(&self.pending, to_head) {
+                Ok(Framing::Whole(length)) => {
+                    let bytes: Vec<u8> = self.pending.drain(..length).collect();
+                    return Response::parse(bytes).map_err(|f| f.with_sent(&self.sent));
+                }
+                Ok(Framing::Incomplete) => {}
+                Err(failure) => {
+                    let got = std::mem::take(&mut self.pending);
+                    return Err(failure.with_sent(&self.sent).with_got(got));
+                }
+            }
+            if !self.read_some(deadline)? {
+                return self.whole_at_close(to_head);
+            }
+        }
+    }
+
+    /// Exactly `count` bytes, for the echo server, whose answers have no framing.
+    pub fn exactly(&mut self, count: usize) -> Result<Vec<u8>, Failure> {
+        let deadline = Instant::now() + self.timeout;
+        while self.pending.len() < count {
+            if !self.read_some(deadline)? {
+                let got = std::mem::take(&mut self.pending);
+                return Err(self
+                    .failure(format!(
+                        "the server closed the connection after {} of the {count} bytes expected",
+                        got.len()
+                    ))
+                    .with_got(got));
+            }
+        }
+        Ok(self.pending.drain(..count).collect())
+    }
+
+    /// Everything else until the server closes the connection, within the deadline.
+    pub fn until_close(&mut self) -> Result<Vec<u8>, Failure> {
+        let deadline = Instant::now() + self.timeout;
+        while self.read_some(deadline)? {}
+        Ok(std::mem::take(&mut self.pending))
+    }
+
+    /// Whether the server closes the connection within the deadline with nothing more to say;
+    /// `Err` when it sent more, or left the connection open.
+    pub fn expect_close(&mut self, after: &str) -> Result<(), Failure> {
+        let rest = self.until_close().map_err(|f| {
+            f.with_problem(format!(
+                "the connection stayed open {after} for {} s: the server should close it",
+                self.timeout.as_secs_f32()
+            ))
+        })?;
+        if rest.is_empty() {
+            return Ok(());
+        }
+        Err(self
+            .failure(format!(
+                "{} more bytes came {after}, where the server should have closed the \
+                 connection: a body longer than its Content-Length, or an answer to a request \
+                 that should not have been read",
+                rest.len()
+            ))
+            .with_got(rest)
+            .with_caret(0))
+    }
+
+    /// Reads once into `pending`: `Ok(false)` when the server has closed. A reset counts as a
+    /// close: what the server sent before it still counts.
+    fn read_some(&mut self, deadline: Instant) -> Result<bool, Failure> {
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.no_answer());
+            }
+            self.stream
+                .set_read_timeout(Some(left))
+                .map_err(|e| Failure::new(format!("cannot set a read deadline: {e}")))?;
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.pending.extend_from_slice(&chunk[..n]);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                    self.reset = true;
+                    return Ok(false);
+                }
+                Err(e) if is_timeout(&e) => return Err(self.no_answer()),
+                Err(e) => return Err(self.failure(format!("reading the answer failed: {e}"))),
+            }
+        }
+    }
+
+    /// The server closed: what is pending is a whole response only if its body runs to the close.
+    fn whole_at_close(&mut self, to_head: bool) -> Result<Response, Failure> {
+        let bytes = std::mem::take(&mut self.pending);
+        if bytes.is_empty() {
+            return Err(self.failure(
+                "the server closed the connection without answering anything".to_string(),
+            ));
+        }
+        match response::split_at_close(&bytes, to_head) {
+            Ok(()) => Response::parse(bytes).map_err(|f| f.with_sent(&self.sent)),
+            Err(failure) => Err(failure.with_sent(&self.sent).with_got(bytes)),
+        }
+    }
+
+    fn no_answer(&mut self) -> Failure {
+        let got = std::mem::take(&mut self.pending);
+        let problem = if got.is_empty() {
+            format!(
+                "no answer within {} s: the server is still waiting for something (the rest of \
+                 the request? another client to finish?) or is stuck",
+                self.timeout.as_secs_f32()
+            )
+        } else {
+            format!(
+                "no whole answer within {} s: {} bytes came, then nothing, and the connection \
+                 stayed open",
+                self.timeout.as_secs_f32(),
+                got.len()
+            )
+        };
+        self.failure(problem).with_got(got)
+    }
+
+    fn failure(&self, problem: String) -> Failure {
+        Failure::new(problem).with_sent(&self.sent)
+    }
+}
+
+/// The kind a timed-out read or write gives differs between platforms.
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
