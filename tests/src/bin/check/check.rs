@@ -49,6 +49,11 @@ impl Check {
     pub fn kept_in(&self, chapter: u8) -> bool {
         self.chapters.contains(&chapter)
     }
+
+    /// Whether `chapter` is where a server must first do this: the chapter before did not.
+    pub fn is_new_in(&self, chapter: u8) -> bool {
+        self.kept_in(chapter) && (chapter == 1 || !self.kept_in(chapter - 1))
+    }
 }
 
 /// The chapters that keep a behaviour from chapter `n` on.

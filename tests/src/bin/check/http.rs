@@ -41,7 +41,9 @@ pub fn exchange(target: &Target, bytes: &[u8]) -> Result<Exchange, Failure> {
     let (exchange, reset) = exchange_allowing_reset(target, bytes)?;
     if reset {
         return Err(exchange.fail(
-            "the server reset the connection after its answer: it closed without reading all              of the request, and a client may then lose the answer. Read the whole head (up              to \r\n\r\n) and any body its Content-Length announces before closing",
+            "the server reset the connection after its answer: it closed without reading all \
+             of the request, and a client may then lose the answer. Read the whole head (up \
+             to \\r\\n\\r\\n) and any body its Content-Length announces before closing.",
         ));
     }
     Ok(exchange)

@@ -20,6 +20,7 @@ mod runner;
 mod show;
 mod wire;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use args::{Options, Parsed, Server};
@@ -27,10 +28,18 @@ use check::{Check, Target};
 use outcome::Failure;
 use runner::Verdict;
 
+/// `println!` that does not panic when the reader has gone (`check ... | head`): the report is
+/// cut short, and the exit code still says how the checks went.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     match args::parse(std::env::args().skip(1)) {
         Ok(Parsed::Help) => {
-            println!("{}", args::USAGE);
+            say!("{}", args::USAGE);
             ExitCode::SUCCESS
         }
         Ok(Parsed::Run(options)) if options.list => list(&options),
@@ -42,21 +51,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether `check` is new in `chapter`: not among the checks of the chapter before.
-fn is_new(check: &Check, chapter: u8) -> bool {
-    chapter == 1 || !check.kept_in(chapter - 1)
-}
-
 fn list(options: &Options) -> ExitCode {
     let chapter = options.chapter;
     for check in chapters::for_chapter(chapter) {
-        let origin = if is_new(check, chapter) {
+        let origin = if check.is_new_in(chapter) {
             "new".to_string()
         } else {
             format!("ch{}", check.introduced())
         };
         let hostile = if check.hostile { " [hostile]" } else { "" };
-        println!("{origin:<4}{hostile} {}\n       {}", check.name, check.hint);
+        say!("{origin:<4}{hostile} {}\n       {}", check.name, check.hint);
     }
     ExitCode::SUCCESS
 }
@@ -82,7 +86,7 @@ fn grade(options: &Options) -> ExitCode {
     };
     if !options.json {
         let hostile = checks.iter().filter(|c| c.hostile).count();
-        println!(
+        say!(
             "chapter {} at {addr}: {} checks, {hostile} of them [hostile]",
             options.chapter,
             checks.len()
@@ -90,16 +94,16 @@ fn grade(options: &Options) -> ExitCode {
     }
     let results = runner::run_all(&checks, target, options.hostile, |result| {
         if !options.json {
-            println!("{}", report::text(result));
+            say!("{}", report::text(result));
         }
     });
     if options.json {
-        println!(
+        say!(
             "{}",
             report::json(options.chapter, &addr.to_string(), &results, None)
         );
     } else {
-        println!("{}", report::summary(&results));
+        say!("{}", report::summary(&results));
     }
     let (_, failed) = report::counts(&results);
     if failed == 0 {
@@ -124,10 +128,10 @@ fn not_started(options: &Options, checks: &[&'static Check], problem: &str) -> E
         .collect();
     if options.json {
         let json = report::json(options.chapter, "", &results, Some(problem));
-        println!("{json}");
+        say!("{json}");
     } else {
-        println!("check: {problem}");
-        println!("{}", report::summary(&results));
+        say!("check: {problem}");
+        say!("{}", report::summary(&results));
     }
     ExitCode::from(2)
 }

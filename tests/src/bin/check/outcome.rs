@@ -40,7 +40,12 @@ impl Failure {
 
     /// Adds what the student is likely to have done, after the problem.
     pub fn explained(mut self, why: &str) -> Failure {
-        self.problem = format!("{} {why}", self.problem);
+        let stop = if self.problem.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        self.problem = format!("{}{stop} {why}", self.problem);
         self
     }
 

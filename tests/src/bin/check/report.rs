@@ -82,12 +82,13 @@ pub fn json_string(text: &str) -> String {
     out
 }
 
-fn json_result(result: &Result) -> String {
+fn json_result(chapter: u8, result: &Result) -> String {
     let check = result.check;
     let mut out = format!(
-        "{{\"name\":{},\"chapter\":{},\"hostile\":{}",
+        "{{\"name\":{},\"chapter\":{},\"new\":{},\"hostile\":{}",
         json_string(check.name),
         check.introduced(),
+        check.is_new_in(chapter),
         check.hostile
     );
     match &result.verdict {
@@ -118,7 +119,7 @@ fn json_result(result: &Result) -> String {
 pub fn json(chapter: u8, server: &str, results: &[Result], error: Option<&str>) -> String {
     let (passed, failed) = counts(results);
     let skipped = results.len() - passed - failed;
-    let checks: Vec<String> = results.iter().map(json_result).collect();
+    let checks: Vec<String> = results.iter().map(|r| json_result(chapter, r)).collect();
     let error = error.map_or_else(|| "null".to_string(), json_string);
     format!(
         "{{\"chapter\":{chapter},\"server\":{},\"passed\":{passed},\"failed\":{failed},\

@@ -108,6 +108,14 @@ impl Wire {
                 Ok(Framing::Incomplete) => {}
                 Err(failure) => {
                     let got = std::mem::take(&mut self.pending);
+                    let failure = if self.sent.starts_with(&got) {
+                        failure.explained(
+                            "What came back is the request itself, as an echo server (chapter \
+                             1) sends it: an HTTP server answers with a status line.",
+                        )
+                    } else {
+                        failure
+                    };
                     return Err(failure.with_sent(&self.sent).with_got(got));
                 }
             }

@@ -1,0 +1,362 @@
+//! The chapter checker (`src/bin/check/`), run as a teacher runs it: as a program, against a
+//! server, reading what it prints.
+//!
+//! - For every chapter N, the checker passes the repository's own stage N, and against stage
+//!   N-1 fails on exactly chapter N's new checks: the ones chapter N-1 does not have.
+//! - A chapter 2 server written the way Python tutorials write it is graded, and what the
+//!   checker tells its student is what they need to fix it.
+//! - `--run` says why a server that will not start did not, and stops the one it started.
+//! - A server that never answers is reported as such, and does not hang the checker.
+//!
+//! Each stage's server is started in-process from its library, configured as its binary
+//! configures it (`src/main.rs`), on port 0: `cargo test -p tests` builds the stages as libraries
+//! only, so their binaries may not exist, or be stale. The `check` binary is this crate's own, so
+//! Cargo builds it for these tests.
+
+use std::collections::BTreeSet;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Command, Output};
+
+use stage01_tcp_echo::stop::RunningServer;
+use stage03_parser::json::{self, Value};
+use stage05_framework::site::SiteOptions;
+use tests::folder::TempFolder;
+
+const CHECK: &str = env!("CARGO_BIN_EXE_check");
+
+/// Each step's deadline: long enough for a loaded machine to answer anything a passing server
+/// is asked, and what a failing run waits on where a server never answers (chapter 3's bare
+/// `\n` against chapter 2, which waits for `\r\n\r\n`; chapter 6's slow client against chapter
+/// 5, which serves one connection at a time). No assertion depends on how fast anything is.
+const TIMEOUT: &str = "3";
+
+/// A stage's server, and the folder its guestbook lives in, both gone when this is dropped.
+struct Stage {
+    server: RunningServer,
+    _data: Option<TempFolder>,
+}
+
+fn site_options(data: &TempFolder) -> SiteOptions {
+    SiteOptions {
+        data: data.path().to_path_buf(),
+        ..SiteOptions::default()
+    }
+}
+
+/// Stage `n`'s server as its binary runs it.
+fn start(n: u8) -> Stage {
+    const ADDR: &str = "127.0.0.1:0";
+    let bare = |server| Stage {
+        server,
+        _data: None,
+    };
+    match n {
+        1 => bare(
+            stage01_tcp_echo::server::EchoServer::bind(ADDR)
+                .unwrap()
+                .spawn(),
+        ),
+        2 => bare(
+            stage02_raw_http::server::Server::bind(ADDR)
+                .unwrap()
+                .spawn(),
+        ),
+        3 => {
+            let server = stage03_parser::Server::bind(ADDR).unwrap();
+            bare(server.spawn(stage03_parser::mirror::mirror).unwrap())
+        }
+        4 => {
+            let router = stage04_router::site::demo_router();
+            let server = stage03_parser::Server::bind(ADDR).unwrap();
+            let handler = move |request: &stage03_parser::Request| {
+                stage04_router::dispatch::respond(&router, request)
+            };
+            bare(server.spawn(handler).unwrap())
+        }
+        5 => {
+            let data = TempFolder::new("check-stage05");
+            let app = stage05_framework::site::demo_app(&site_options(&data)).unwrap();
+            let server = stage05_framework::Server::bind(ADDR).unwrap();
+            Stage {
+                server: server.spawn(app).unwrap(),
+                _data: Some(data),
+            }
+        }
+        6 => {
+            use stage06_threads::server::{DEFAULT_QUEUE, DEFAULT_WORKERS};
+            let data = TempFolder::new("check-stage06");
+            let app = stage05_framework::site::demo_app(&site_options(&data)).unwrap();
+            let server = stage06_threads::Server::bind(ADDR)
+                .unwrap()
+                .with_pool(DEFAULT_WORKERS, DEFAULT_QUEUE);
+            Stage {
+                server: server.spawn(app).unwrap(),
+                _data: Some(data),
+            }
+        }
+        #[cfg(target_os = "linux")]
+        7 => {
+            let data = TempFolder::new("check-stage07");
+            let app = stage07_async::site::demo_app(&site_options(&data)).unwrap();
+            let server = stage07_async::Server::bind(ADDR).unwrap();
+            Stage {
+                server: server.spawn(app).unwrap(),
+                _data: Some(data),
+            }
+        }
+        other => panic!("no stage {other} here"),
+    }
+}
+
+/// What one run of the checker said: its exit code and the JSON report.
+struct Graded {
+    success: bool,
+    report: Value,
+    stdout: String,
+}
+
+impl Graded {
+    fn checks(&self) -> &[Value] {
+        match self.report.get("checks") {
+            Some(Value::Array(checks)) => checks,
+            other => panic!("no checks in the report: {other:?}"),
+        }
+    }
+
+    fn names(&self, keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+        self.checks()
+            .iter()
+            .filter(|check| keep(check))
+            .filter_map(|check| check.get("name").and_then(Value::as_str))
+            .map(String::from)
+            .collect()
+    }
+
+    fn failed(&self) -> BTreeSet<String> {
+        self.names(|check| check.get("result").and_then(Value::as_str) == Some("fail"))
+    }
+
+    fn new_in_this_chapter(&self) -> BTreeSet<String> {
+        self.names(|check| check.get("new") == Some(&Value::Bool(true)))
+    }
+}
+
+fn run_check(args: &[&str]) -> Output {
+    Command::new(CHECK)
+        .args(args)
+        .output()
+        .expect("run the checker")
+}
+
+fn grade_json(chapter: u8, addr: SocketAddr) -> Graded {
+    let (chapter, addr) = (chapter.to_string(), addr.to_string());
+    let args = [
+        "--chapter",
+        &chapter,
+        "--addr",
+        &addr,
+        "--json",
+        "--timeout",
+        TIMEOUT,
+    ];
+    let output = run_check(&args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = json::parse(stdout.trim())
+        .unwrap_or_else(|e| panic!("the report is not JSON ({e}): {stdout}"));
+    Graded {
+        success: output.status.success(),
+        report,
+        stdout,
+    }
+}
+
+/// Chapter `n`'s checks pass against stage `n`, and against stage `n - 1` fail on exactly the
+/// checks new in chapter `n`.
+fn chapter_holds(n: u8) {
+    let own = start(n);
+    let graded = grade_json(n, own.server.addr());
+    assert!(
+        graded.failed().is_empty() && graded.success,
+        "chapter {n}'s checks failed against stage {n}: {:?}\n{}",
+        graded.failed(),
+        graded.stdout
+    );
+    drop(own);
+    if n == 1 {
+        return;
+    }
+    let previous = start(n - 1);
+    let graded = grade_json(n, previous.server.addr());
+    let new = graded.new_in_this_chapter();
+    assert!(!new.is_empty(), "chapter {n} has no new checks");
+    assert_eq!(
+        graded.failed(),
+        new,
+        "against stage {}, chapter {n}'s run should fail on exactly its new checks",
+        n - 1
+    );
+    assert!(!graded.success, "the exit code said the chapter passed");
+}
+
+#[test]
+fn chapter_1_holds() {
+    chapter_holds(1);
+}
+
+#[test]
+fn chapter_2_holds_and_an_echo_server_fails_all_of_it() {
+    chapter_holds(2);
+}
+
+#[test]
+fn chapter_3_holds() {
+    chapter_holds(3);
+}
+
+#[test]
+fn chapter_4_holds() {
+    chapter_holds(4);
+}
+
+#[test]
+fn chapter_5_holds() {
+    chapter_holds(5);
+}
+
+#[test]
+fn chapter_6_holds() {
+    chapter_holds(6);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn chapter_7_holds() {
+    chapter_holds(7);
+}
+
+/// A first chapter 2 server, the way Python tutorials write one: one `recv(1024)`, a fixed
+/// answer with no `Content-Length` nor `Content-Type`, then close.
+const TUTORIAL_SERVER: &str = r#"import socket, sys
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", port))
+server.listen(5)
+while True:
+    conn, addr = server.accept()
+    request = conn.recv(1024)
+    conn.sendall(b"HTTP/1.1 200 OK\r\n\r\nHello, World!")
+    conn.close()
+"#;
+
+fn python3_runs() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+#[test]
+fn a_tutorial_python_server_is_told_what_to_fix() {
+    if !python3_runs() {
+        eprintln!("skipped: python3 is not installed, so the tutorial server cannot run");
+        return;
+    }
+    let folder = TempFolder::new("check-python");
+    let script = folder.path().join("server.py");
+    std::fs::write(&script, TUTORIAL_SERVER).expect("write the server");
+    let command = format!("python3 {} --port {{port}}", script.display());
+    let output = run_check(&["--chapter", "2", "--run", &command, "--timeout", TIMEOUT]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    for said in [
+        // What is wrong, in the student's terms, and where the book explains it.
+        "FAIL  [ch2] GET / gets a 200 with a Content-Type and a Content-Length that matches its body",
+        "the answer has no Content-Length: without it a client can only read to the close",
+        "expected: Content-Length: 13",
+        "read BOOK.md, \"Chapter 2 — HTTP is text over TCP\" › \"Answering\"",
+        // The bytes, with the line ends visible and a caret where the field should have been.
+        "got:      HTTP/1.1 200 OK\\r\\n\n                \\r\\n\n                ^\n",
+        "sent:     GET / HTTP/1.1\\r\\n",
+        // The one recv(1024): the long head is cut, and one byte at a time is not waited for.
+        "one recv(1024), or one read of 1024 bytes, is not enough",
+        "the server closed the connection before it had the whole request",
+        "read BOOK.md, \"Chapter 2 — HTTP is text over TCP\" › \"Reading a whole head\"",
+        "the answer has no Connection field",
+        "the status is 200, where 431 was expected",
+        "0 passed, 7 failed",
+    ] {
+        assert!(text.contains(said), "no {said:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn the_server_started_with_run_is_stopped_after() {
+    if !python3_runs() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    let folder = TempFolder::new("check-python-stop");
+    let script = folder.path().join("server.py");
+    std::fs::write(&script, TUTORIAL_SERVER).expect("write the server");
+    // Through a shell line that starts python as a child, which the stop must reach too.
+    let command = format!("true && python3 {} --port {{port}}", script.display());
+    let output = run_check(&["--chapter", "2", "--run", &command, "--json"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = json::parse(stdout.trim()).expect("JSON");
+    let server = report.get("server").and_then(Value::as_str).unwrap_or("");
+    let addr: SocketAddr = server.parse().expect("the report names the server");
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "the server at {addr} still accepts after the checker finished"
+    );
+}
+
+#[test]
+fn a_server_that_exits_at_once_is_reported_with_what_it_printed() {
+    let output = run_check(&[
+        "--chapter",
+        "2",
+        "--run",
+        "echo cannot bind port {port} >&2; exit 3",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("the server exited"), "{text}");
+    assert!(text.contains("cannot bind port"), "{text}");
+    assert!(text.contains("0 passed, 7 failed"), "{text}");
+}
+
+/// A listener that never accepts: the kernel completes each connection, and no answer ever
+/// comes. Every check must end at its deadline, saying so.
+#[test]
+fn a_server_that_never_answers_is_reported_not_waited_for() {
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = silent.local_addr().expect("an address").to_string();
+    let output = run_check(&[
+        "--chapter",
+        "2",
+        "--addr",
+        &addr,
+        "--timeout",
+        "0.5",
+        "--no-hostile",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("no answer within 0.5 s"), "{text}");
+    assert!(text.contains("skip  [ch2] [hostile]"), "{text}");
+    assert!(text.contains("0 passed, 6 failed"), "{text}");
+}
+
+#[test]
+fn help_and_mistakes_on_the_command_line() {
+    let help = run_check(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--chapter N --addr HOST:PORT"), "{text}");
+    let wrong = run_check(&["--chapter", "8", "--addr", "127.0.0.1:1"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("1 to 7"));
+}
