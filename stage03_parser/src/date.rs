@@ -7,6 +7,7 @@
 //! arithmetic, exact for every day in the proleptic Gregorian calendar (no loops over years, no
 //! floating point, no table of month lengths).
 
+use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -26,16 +27,38 @@ const MONTH_NAMES: [&str; 12] = [
 /// assert_eq!(http_date(time), "Sun, 06 Nov 1994 08:49:37 GMT");
 /// ```
 pub fn http_date(time: SystemTime) -> String {
-    // A clock set before 1970 is unusual, not impossible: count back from the epoch, rounding down
-    // to the whole second the instant falls in.
-    let seconds = match time.duration_since(UNIX_EPOCH) {
+    from_unix_seconds(unix_seconds(time))
+}
+
+thread_local! {
+    /// The second this thread formatted last, and its text.
+    static LAST_FORMATTED: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+}
+
+/// Appends `time` as an IMF-fixdate to `out`, as [`http_date`] would give it. A server writes the
+/// same `Date` on every response within one second, so each thread remembers the last second it
+/// formatted and formats again only when the second changes (hyper keeps its date the same way).
+pub fn write_http_date(out: &mut Vec<u8>, time: SystemTime) {
+    let seconds = unix_seconds(time);
+    LAST_FORMATTED.with_borrow_mut(|(second, text)| {
+        if *second != seconds {
+            *text = from_unix_seconds(seconds);
+            *second = seconds;
+        }
+        out.extend_from_slice(text.as_bytes());
+    });
+}
+
+/// Whole seconds since the Unix epoch, rounded down. A clock set before 1970 is unusual, not
+/// impossible: it counts back from the epoch, rounding down to the second the instant falls in.
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
         Ok(after) => after.as_secs() as i64,
         Err(before) => {
             let before = before.duration();
             -(before.as_secs() as i64) - i64::from(before.subsec_nanos() > 0)
         }
-    };
-    from_unix_seconds(seconds)
+    }
 }
 
 // ANCHOR: imf_fixdate
@@ -89,8 +112,29 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{civil_from_days, from_unix_seconds, http_date};
+    use super::{civil_from_days, from_unix_seconds, http_date, write_http_date};
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn the_remembered_date_changes_with_the_second() {
+        // Twice in one second, the next second, then back: each as `http_date` says.
+        let times = [
+            784_111_777_100,
+            784_111_777_900,
+            784_111_778_000,
+            784_111_777_000,
+        ];
+        for millis in times {
+            let time = UNIX_EPOCH + Duration::from_millis(millis);
+            let mut out = b"Date: ".to_vec();
+            write_http_date(&mut out, time);
+            assert_eq!(
+                out,
+                format!("Date: {}", http_date(time)).as_bytes(),
+                "{millis}"
+            );
+        }
+    }
 
     #[test]
     fn known_timestamps() {

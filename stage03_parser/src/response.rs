@@ -18,12 +18,13 @@
 //! [`Response::refused_header`]: the handler's bug is the server's problem, never the client's.
 
 use crate::body_stream::BodyStream;
-use crate::date::http_date;
+use crate::date::write_http_date;
 use crate::headers::{HeaderValue, Headers};
 use crate::json::Value;
 use crate::method::is_token_byte;
 use crate::status::Status;
 use std::fmt;
+use std::io::Write;
 use std::time::SystemTime;
 
 /// An HTTP response being built.
@@ -265,9 +266,12 @@ impl Response {
             &[]
         };
         out.reserve(128 + 32 * self.headers.len() + sent_body.len());
-        out.extend_from_slice(format!("HTTP/1.1 {}\r\n", self.status).as_bytes());
+        // `write!` into the buffer itself: no `String` made and dropped for each response.
+        let _ = write!(out, "HTTP/1.1 {}\r\n", self.status); // a `Vec` never fails to grow
         if !self.headers.contains("Date") {
-            write_field(out, "Date", http_date(now).as_bytes());
+            out.extend_from_slice(b"Date: ");
+            write_http_date(out, now);
+            out.extend_from_slice(b"\r\n");
         }
         for (name, value) in self.headers.iter() {
             write_field(out, name, value.as_bytes());
@@ -278,7 +282,7 @@ impl Response {
                 .stream
                 .as_ref()
                 .map_or(self.body.len() as u64, BodyStream::len);
-            write_field(out, "Content-Length", length.to_string().as_bytes());
+            let _ = write!(out, "Content-Length: {length}\r\n");
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(sent_body);

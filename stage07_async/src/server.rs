@@ -31,7 +31,7 @@ use crate::net::{TcpListener, TcpStream};
 use crate::race::{Either, race};
 use crate::runtime::{Runtime, spawn, wake_all, yield_now};
 use crate::shutdown::Shutdown;
-use crate::time::{sleep, sleep_until, timeout};
+use crate::time::{Sleep, sleep, sleep_until, timeout};
 
 /// How many connections the server keeps open at most, unless told otherwise; the next one is
 /// answered `503` and closed.
@@ -406,6 +406,7 @@ async fn serve(
     open: &OpenConnection,
 ) -> io::Result<()> {
     let mut connection = Connection::new(open.shared.config, Some(peer), Now::read());
+    let mut timer = None; // kept from one wait to the next: see `wait`
     let mut budget = BUDGET;
     loop {
         budget -= 1;
@@ -428,7 +429,7 @@ async fn serve(
                     continue;
                 }
                 let deadline = connection.deadline();
-                let ready = wait(stream, Ready::Read, deadline, || {
+                let ready = wait(stream, Ready::Read, deadline, &mut timer, || {
                     stopping.get() && connection.is_idle()
                 });
                 if ready.await {
@@ -449,7 +450,8 @@ async fn serve(
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => connection.wrote(n, now),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    wait(stream, Ready::Write, connection.deadline(), || false).await;
+                    let deadline = connection.deadline();
+                    wait(stream, Ready::Write, deadline, &mut timer, || false).await;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -476,13 +478,19 @@ enum Ready {
 
 /// Waits until the socket is ready, `deadline` has come, or `give_up()` says so (checked on
 /// every wake, and `wake_all` wakes every task when the server stops); `true` if it is ready.
+///
+/// `timer` is the connection's, kept from one wait to the next. A keep-alive connection waits
+/// once per request, each time with a deadline a little later than the last; setting a timer and
+/// cancelling it each time would cost two changes to the reactor's table per request. So a timer
+/// due no later than `deadline` is kept: if it fires first, the wait sets one for `deadline`
+/// then, which for a busy connection is once per idle time, not once per request.
 async fn wait(
     stream: &TcpStream,
     ready: Ready,
     deadline: Option<Instant>,
+    timer: &mut Option<Sleep>,
     give_up: impl Fn() -> bool,
 ) -> bool {
-    let mut timer = deadline.map(sleep_until);
     poll_fn(|cx| {
         let socket = match ready {
             Ready::Read => stream.poll_readable(cx),
@@ -494,9 +502,20 @@ async fn wait(
         if give_up() {
             return Poll::Ready(false);
         }
-        match &mut timer {
-            Some(timer) => Pin::new(timer).poll(cx).map(|()| false),
-            None => Poll::Pending,
+        let Some(deadline) = deadline else {
+            return Poll::Pending;
+        };
+        loop {
+            let sleep = match timer {
+                Some(sleep) if sleep.deadline() <= deadline => sleep,
+                _ => timer.insert(sleep_until(deadline)), // none, or one due too late
+            };
+            let early = sleep.deadline() < deadline;
+            match Pin::new(sleep).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if !early => return Poll::Ready(false), // out of time
+                Poll::Ready(()) => *timer = None, // an earlier deadline's: set one for this one
+            }
         }
     })
     .await
@@ -560,7 +579,7 @@ async fn linger(stream: &TcpStream) {
     let mut drained = 0u64;
     while drained < LINGER_BYTES {
         let until = deadline.min(Instant::now() + LINGER_IDLE);
-        if !wait(stream, Ready::Read, Some(until), || false).await {
+        if !wait(stream, Ready::Read, Some(until), &mut None, || false).await {
             return; // silent for too long, or out of time
         }
         let read = READ_BUFFER.with_borrow_mut(|buffer| stream.try_read(buffer));
