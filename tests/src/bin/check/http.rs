@@ -86,12 +86,21 @@ impl Exchange {
             return Ok(());
         }
         let expected = format!("HTTP/1.1 {code}");
-        Err(self
+        let failure = self
             .fail(format!(
                 "the status is {}, where {code} was expected",
                 self.response.status
             ))
-            .expecting_bytes(0, expected.as_bytes()))
+            .expecting_bytes(0, expected.as_bytes());
+        Err(match self.response.status {
+            // Not the student's mistake but the grading's: say so, and how to grade instead.
+            429 => failure.explained(
+                "(429 is the server's rate limit turning the checker away: a chapter's run sends \
+                 a few hundred requests in seconds. Grade with the limit raised, as with the \
+                 book's --rate-limit 100000.)",
+            ),
+            _ => failure,
+        })
     }
 
     /// The field `name` is there and its value starts with `prefix` (case-insensitively).

@@ -58,6 +58,7 @@ fn body_length(head: &Response, to_head: bool) -> Result<Option<usize>, Failure>
 
 /// Whether `bytes` starts with one whole response, and how long it is.
 pub fn split(bytes: &[u8], to_head: bool) -> Result<Framing, Failure> {
+    not_a_status_line(bytes).map_or(Ok(()), Err)?;
     let Some(end) = head_end(bytes) else {
         return Ok(Framing::Incomplete);
     };
@@ -71,6 +72,7 @@ pub fn split(bytes: &[u8], to_head: bool) -> Result<Framing, Failure> {
 /// The server closed after sending `bytes`: fine only if they are a response whose body runs to
 /// the close. Otherwise it says what was missing.
 pub fn split_at_close(bytes: &[u8], to_head: bool) -> Result<(), Failure> {
+    not_a_status_line(bytes).map_or(Ok(()), Err)?;
     let Some(end) = head_end(bytes) else {
         return Err(Failure::new(
             "the server closed the connection before the end of the answer's head: a head \
@@ -88,6 +90,14 @@ pub fn split_at_close(bytes: &[u8], to_head: bool) -> Result<(), Failure> {
         ))
         .with_caret(bytes.len())),
     }
+}
+
+/// Where a `Content-Length` should have been, if `bytes` hold a whole head of a response that
+/// has a body but does not say how long it is.
+pub fn lacks_length(bytes: &[u8]) -> Option<usize> {
+    let end = head_end(bytes)?;
+    let head = Response::parse(bytes[..end].to_vec()).ok()?;
+    matches!(body_length(&head, false), Ok(None)).then(|| head.end_of_fields())
 }
 
 impl Response {
@@ -187,6 +197,18 @@ impl Response {
     }
 }
 
+/// A failure if `bytes` cannot be the start of a status line, as soon as the first bytes show
+/// it: an answer that is not HTTP is told at once, not waited on until its head would end.
+fn not_a_status_line(bytes: &[u8]) -> Option<Failure> {
+    const START: &[u8] = b"HTTP/1.";
+    let shown = &bytes[..bytes.len().min(START.len())];
+    let at = crate::outcome::first_difference(START, shown)?;
+    (at < shown.len()).then(|| {
+        Failure::new("the answer does not start with a status line such as HTTP/1.1 200 OK")
+            .with_caret(at)
+    })
+}
+
 /// The position of the first `\n` not preceded by `\r`.
 fn bare_lf(head: &[u8]) -> Option<usize> {
     (0..head.len()).find(|&i| head[i] == b'\n' && (i == 0 || head[i - 1] != b'\r'))
@@ -203,7 +225,7 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Framing, Response, split, split_at_close};
+    use super::{Framing, Response, lacks_length, split, split_at_close};
 
     #[test]
     fn splits_a_response_and_finds_where_it_ends() {
@@ -225,5 +247,26 @@ mod tests {
         let short = split_at_close(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", false);
         assert!(short.expect_err("short").problem.contains("promised 9"));
         assert!(split_at_close(b"HTTP/1.1 200 OK\r\n\r\nto the close", false).is_ok());
+    }
+
+    #[test]
+    fn an_answer_that_is_not_http_is_told_at_once() {
+        // Not even a whole line yet: `<` is already not the start of `HTTP/1.`.
+        let html = split(b"<!DOCTYPE", false).err().expect("not HTTP");
+        assert_eq!(html.caret, Some(0));
+        let version = split(b"HTTP/2 200", false).err().expect("not HTTP/1");
+        assert_eq!(version.caret, Some(5));
+        assert!(matches!(split(b"HTTP/1", false), Ok(Framing::Incomplete)));
+    }
+
+    #[test]
+    fn finds_a_missing_content_length() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nHello";
+        assert_eq!(lacks_length(head), Some(43));
+        assert_eq!(
+            lacks_length(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
+            None
+        );
+        assert_eq!(lacks_length(b"HTTP/1.1 204 No Content\r\n\r\n"), None);
     }
 }

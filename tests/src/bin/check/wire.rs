@@ -217,6 +217,17 @@ impl Wire {
 
     fn no_answer(&mut self) -> Failure {
         let got = std::mem::take(&mut self.pending);
+        if let Some(at) = response::lacks_length(&got) {
+            return self
+                .failure(format!(
+                    "the answer has no Content-Length, and the connection stayed open for {} s \
+                     after it: a client cannot know where the body ends, so it waits",
+                    self.timeout.as_secs_f32()
+                ))
+                .with_expected("a Content-Length field saying how long the body is")
+                .with_got(got)
+                .with_caret(at);
+        }
         let problem = if got.is_empty() {
             format!(
                 "no answer within {} s: the server is still waiting for something (the rest of \

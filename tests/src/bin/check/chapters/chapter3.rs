@@ -116,33 +116,49 @@ pub const CHECKS: &[Check] = &[
 
 const MIRROR_PATH: &str = "/debug/request";
 
-/// JSON with the whitespace outside strings removed.
-pub fn compact_json(text: &str) -> String {
+/// JSON with the whitespace outside strings removed, and for each of its bytes where it was in
+/// `text`, so that a mismatch found in the compact form can be pointed at in the bytes received.
+pub fn compact_json(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len());
     let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
+    for (at, c) in text.char_indices() {
+        let keep = if in_string {
             match (escaped, c) {
                 (true, _) => escaped = false,
                 (false, '\\') => escaped = true,
                 (false, '"') => in_string = false,
                 _ => {}
             }
-        } else if !c.is_whitespace() {
+            true
+        } else {
             in_string = c == '"';
+            !c.is_whitespace()
+        };
+        if keep {
             out.push(c);
+            origin.extend((0..c.len_utf8()).map(|i| at + i));
         }
     }
-    out
+    (out, origin)
+}
+
+/// Where the longest start of `wanted` appears in `seen`, and how long that start is.
+fn nearest(seen: &str, wanted: &str) -> (usize, usize) {
+    (1..=wanted.len())
+        .rev()
+        .filter(|&len| wanted.is_char_boundary(len))
+        .find_map(|len| seen.find(&wanted[..len]).map(|at| (at, len)))
+        .unwrap_or((0, 0))
 }
 
 /// The answer is a `200` in JSON whose compact text has every one of `parts` in it (compared
-/// without case when `any_case`, for header names).
+/// without case when `any_case`, for header names). A part not found is pointed at where the
+/// JSON comes closest to it: the caret goes under the first byte that differs.
 fn mirrors(answer: &Exchange, parts: &[&str], any_case: bool) -> Outcome {
     answer.status(200)?;
     answer.header_starts("Content-Type", "application/json")?;
-    let mut seen = compact_json(&answer.response.text());
+    let (mut seen, origin) = compact_json(&answer.response.text());
     if any_case {
         seen = seen.to_ascii_lowercase();
     }
@@ -152,12 +168,28 @@ fn mirrors(answer: &Exchange, parts: &[&str], any_case: bool) -> Outcome {
         } else {
             part.to_string()
         };
-        if !seen.contains(&wanted) {
-            return Err(answer
-                .fail(format!("the mirror's JSON has no {part}"))
-                .with_expected(format!("JSON with {part} in it"))
-                .with_caret(answer.response.head_len));
+        if seen.contains(&wanted) {
+            continue;
         }
+        let (at, matched) = nearest(&seen, &wanted);
+        let differs = origin
+            .get(at + matched)
+            .or(origin.last())
+            .copied()
+            .unwrap_or(0);
+        let problem = if matched == 0 {
+            format!("the mirror's JSON has no {part}")
+        } else {
+            let came = seen.get(at..).unwrap_or_default();
+            let came: String = came.chars().take(wanted.chars().count() + 8).collect();
+            format!("the mirror's JSON has no {part}; the nearest is {came}…")
+        };
+        return Err(answer
+            .fail(problem)
+            .with_expected(format!(
+                "JSON with {part} in it (spaces outside strings ignored)"
+            ))
+            .with_caret(answer.response.head_len + differs));
     }
     Ok(())
 }
@@ -310,16 +342,32 @@ fn too_large(target: &Target) -> Outcome {
     let bytes = format!(
         "POST {MIRROR_PATH} HTTP/1.1\r\nHost: checker\r\nContent-Length: 1000000000\r\n\r\n"
     );
-    exchange_refused(target, bytes.as_bytes())?.status(413)
+    let answer = exchange_refused(target, bytes.as_bytes()).map_err(|f| {
+        f.explained(
+            "(Content-Length says 1 GB: a server refuses a body over its limit with 413 as soon \
+             as it reads the head, without reading or waiting for the body.)",
+        )
+    })?;
+    answer.status(413)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::compact_json;
+    use super::{compact_json, nearest};
 
     #[test]
     fn spaces_go_but_not_inside_strings() {
         let text = "{\"a\": [1, 2],\n \"b\": \"x y \\\" z\"}";
-        assert_eq!(compact_json(text), r#"{"a":[1,2],"b":"x y \" z"}"#);
+        let (compact, origin) = compact_json(text);
+        assert_eq!(compact, r#"{"a":[1,2],"b":"x y \" z"}"#);
+        assert_eq!(origin.len(), compact.len());
+        // The `2` of the compact text is where it was in the spaced one.
+        assert_eq!(origin[compact.find('2').unwrap()], text.find('2').unwrap());
+    }
+
+    #[test]
+    fn finds_where_the_json_comes_closest() {
+        assert_eq!(nearest(r#"{"body":"","n":1}"#, r#""body":"hello""#), (1, 8));
+        assert_eq!(nearest("{}", "x"), (0, 0));
     }
 }
