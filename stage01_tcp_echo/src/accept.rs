@@ -57,7 +57,9 @@ pub fn serve_one_at_a_time<E: fmt::Display>(
 }
 // ANCHOR_END: accept_loop
 
-/// Errors that end one connection before we got it, and say nothing about the next one.
+/// Errors that end one connection before we got it, and say nothing about the next one. Linux's
+/// `accept` also passes on a network error already pending on the new connection (its man page
+/// lists them and says to retry), so those count as one client's too.
 pub fn is_one_clients_problem(error: &io::Error) -> bool {
     matches!(
         error.kind(),
@@ -65,6 +67,9 @@ pub fn is_one_clients_problem(error: &io::Error) -> bool {
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionRefused
             | io::ErrorKind::Interrupted
+            | io::ErrorKind::NetworkDown
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::HostUnreachable
     )
 }
 
@@ -131,6 +136,9 @@ mod tests {
         let cases = [
             (io::Error::from(io::ErrorKind::ConnectionAborted), true),
             (io::Error::from(io::ErrorKind::Interrupted), true),
+            // A network error pending on the new connection (Linux: ENETDOWN, EHOSTUNREACH).
+            (io::Error::from(io::ErrorKind::NetworkDown), true),
+            (io::Error::from(io::ErrorKind::HostUnreachable), true),
             (io::Error::from_raw_os_error(24), false), // EMFILE
             (io::Error::from_raw_os_error(23), false), // ENFILE: the whole system is out
             (io::Error::from(io::ErrorKind::OutOfMemory), false),

@@ -78,13 +78,17 @@ impl<T: NonBlocking> Async<T> {
         })
     }
 
-    /// The socket itself.
+    /// The socket itself. Reading or writing through it bypasses the readiness the reactor keeps:
+    /// a read that says `WouldBlock` here does not tell the reactor, and the next
+    /// [`Async::readable`] returns at once. Do I/O with [`Async::try_read_with`] and the like.
     pub fn get_ref(&self) -> &T {
         &self.io
     }
 
-    /// Ready once a read would not block (bytes, the end of the stream, or an error are
-    /// waiting), or, after a read said `WouldBlock`, once the next event comes.
+    /// Ready unless the last read through this `Async` said `WouldBlock` (or, through `net`, took
+    /// everything there was) and no event has come since. So it is ready at first, and
+    /// ready again once bytes, the end of the stream or an error arrive: it is what the reactor
+    /// last saw, not a promise that the next read will not block.
     ///
     /// # Panics
     ///
@@ -122,8 +126,9 @@ impl<T: NonBlocking> Async<T> {
 
     /// Says that a read just took everything there was: it returned fewer bytes than its buffer
     /// had room for. With edge-triggered readiness that is as good as a `WouldBlock`, and saves
-    /// the read that would have said it (tokio does the same).
-    pub fn read_drained(&self) {
+    /// the read that would have said it (tokio does the same). Said after a read that did not
+    /// take everything, it would lose the rest until the next event: so only `net` says it.
+    pub(crate) fn read_drained(&self) {
         Core::with_own(self.runtime, |core| {
             core.reactor.borrow_mut().read_drained(self.token);
         });
@@ -162,6 +167,9 @@ impl<T: NonBlocking> Async<T> {
         direction: Direction,
         op: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
+        // Checked before the I/O, not only when it would block: used on the wrong thread, a read
+        // must fail the same way whether or not bytes happen to be there.
+        Core::with_own(self.runtime, |_| ());
         let result = op(&self.io);
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             Core::with_own(self.runtime, |core| {

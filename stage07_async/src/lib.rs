@@ -2,7 +2,7 @@
 //!
 //! A future is a value that can be polled; a task is a future a runtime owns; an executor polls
 //! the tasks that have been woken ([`runtime`]); a reactor waits for the kernel to say a socket is
-//! ready or a timer is due, and wakes the tasks waiting for that ([`reactor`], on epoll through
+//! ready or a timer is due, and wakes the tasks waiting for that (`reactor`, on epoll through
 //! [`sys`]). On top: timers ([`time`]), sockets ([`io`], [`net`]) and the server ([`server`]), one
 //! task per connection, each driving chapter 5's `Connection` and running its `App` unchanged.
 //!
@@ -18,7 +18,7 @@ pub mod race;
 mod reactor;
 pub mod runtime;
 pub mod server;
-pub mod shutdown;
+mod shutdown;
 pub mod site;
 mod slab;
 pub mod sys;

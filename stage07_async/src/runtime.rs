@@ -195,14 +195,16 @@ impl Core {
                     entry.future = Some(future);
                 }
             }
-            Ok(Poll::Ready(())) => {
+            finished => {
+                if finished.is_err() {
+                    log!("a task panicked; the runtime goes on");
+                }
                 let entry = self.tasks.borrow_mut().remove(task);
-                drop((entry, future)); // outside the borrow: dropping may touch the reactor
-            }
-            Err(_) => {
-                log!("a task panicked; the runtime goes on");
-                let entry = self.tasks.borrow_mut().remove(task);
-                drop((entry, future));
+                // Outside the borrow, since dropping may touch the reactor; and caught, since a
+                // `Drop` may panic too, and the runtime must go on after that as well.
+                if panic::catch_unwind(AssertUnwindSafe(|| drop((entry, future)))).is_err() {
+                    log!("a finished task panicked while it was dropped; the runtime goes on");
+                }
             }
         }
     }
@@ -340,13 +342,18 @@ impl Runtime {
                     continue;
                 }
                 main.scheduled.swap(false, Ordering::AcqRel);
+                // The tasks woken with the main future are still scheduled: if it returns (or
+                // panics, out of `block_on`), they go back in the queue for the next
+                // `block_on`, or their wakes would be lost.
+                let requeue = Requeue {
+                    shared: &self.core.shared,
+                    tasks: &ready[i + 1..],
+                };
                 if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker))
                 {
-                    // The tasks woken with it are still scheduled: they go back in the queue
-                    // for the next `block_on`, or their wakes would be lost.
-                    self.core.shared.requeue(&ready[i + 1..]);
                     return output;
                 }
+                std::mem::forget(requeue); // polled, and pending: the loop goes on
             }
             ready.clear();
             self.core.park(&mut woken);
@@ -375,6 +382,18 @@ impl Drop for Runtime {
     }
 }
 
+/// Puts tasks taken from the ready queue back at its front when dropped (see `block_on`).
+struct Requeue<'a> {
+    shared: &'a Shared,
+    tasks: &'a [usize],
+}
+
+impl Drop for Requeue<'_> {
+    fn drop(&mut self) {
+        self.shared.requeue(self.tasks);
+    }
+}
+
 /// Makes a runtime this thread's current one until dropped; then the one before it, if any, is
 /// current again.
 struct Entered {
@@ -393,8 +412,13 @@ impl Entered {
         entered
     }
 
+    /// Makes `core` current over whatever was (or `None` if the thread's locals are being
+    /// destroyed: a `Runtime` kept in a thread local is dropped after `CURRENT` may be gone, and
+    /// its tasks then drop with no runtime current, which `Core::try_with` allows for).
     fn over(core: &Rc<Core>) -> Entered {
-        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(core))));
+        let previous = CURRENT
+            .try_with(|current| current.replace(Some(Rc::clone(core))))
+            .unwrap_or(None);
         Entered { previous }
     }
 }

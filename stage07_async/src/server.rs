@@ -4,7 +4,7 @@
 //! Each task drives chapter 5's `Connection` exactly as chapter 5's and chapter 6's servers do;
 //! only what happens when a socket is not ready differs. A blocking server's thread waits in
 //! `read`; here the task waits, and the thread serves the other connections meanwhile. An idle
-//! keep-alive connection is a task that waits for its socket: a few hundred bytes, not a thread.
+//! keep-alive connection is a task that waits for its socket: about 2.5 kB, not a thread.
 
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
@@ -253,6 +253,8 @@ fn serve_on_this_thread<A: Application>(
             local.stopping.set(true);
             wake_all(); // each idle connection sees `stopping`, and closes
             let drain = shared.drain_time;
+            // Only what awaits can be cut short: a plain handler that blocks keeps its thread
+            // until it returns, drain time or not.
             if let Either::Right(()) = race(all_closed(&local), sleep(drain)).await {
                 let left = local.open.get();
                 log!("{left} connection(s) still busy {drain:?} after the stop: closing them");
@@ -277,7 +279,15 @@ async fn accept_connections<A: Application>(
     shared: &Arc<Shared>,
     local: &Rc<Local>,
 ) {
+    let mut budget = BUDGET;
     loop {
+        // A burst of clients keeps the listener ready: without a turn now and then, the
+        // connections already accepted would wait for the burst to end.
+        budget -= 1;
+        if budget == 0 {
+            yield_now().await;
+            budget = BUDGET;
+        }
         // Looked at first, not only after an accept: while accepting fails (out of file
         // descriptors) or new clients keep coming, the stop must still be seen.
         if shared.stop.is_stopped() || shared.shutdown.is_triggered() {
@@ -604,7 +614,10 @@ async fn stop_on_signals(signals: stage06_threads::signals::Signals, shared: Arc
     let receiver = match signals.receiver().try_clone().and_then(crate::Async::new) {
         Ok(receiver) => receiver,
         Err(e) => {
-            log!("cannot watch for Ctrl+C: {e}");
+            // Ctrl+C then ends the process at once, as it would without our handler: better
+            // than a signal written to a socket that nobody reads.
+            signals.restore_defaults();
+            log!("cannot watch for Ctrl+C: {e}; it will stop the server at once");
             return;
         }
     };

@@ -58,7 +58,12 @@ mod linux {
     use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
     use std::time::Duration;
 
+    /// `O_CLOEXEC`, whose value is the same on every architecture Rust supports on Linux but
+    /// SPARC.
+    #[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
     const EPOLL_CLOEXEC: c_int = 0o2_000_000;
+    #[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
+    const EPOLL_CLOEXEC: c_int = 0x40_0000;
     const EPOLL_CTL_ADD: c_int = 1;
     const EPOLL_CTL_DEL: c_int = 2;
     const EPOLLIN: u32 = 0x001;
@@ -84,9 +89,15 @@ mod linux {
     }
     // ANCHOR_END: epoll_event
 
-    // The layout the kernel expects, checked when the crate is built: 12 bytes packed, 16 not.
+    // The layout the kernel expects, checked when the crate is built: 12 bytes on x86-64
+    // (packed) and 32-bit x86 (where a `u64` is aligned to 4 bytes anyway), 16 elsewhere.
     const _: () = assert!(
-        std::mem::size_of::<EpollEvent>() == if cfg!(target_arch = "x86_64") { 12 } else { 16 }
+        std::mem::size_of::<EpollEvent>()
+            == if cfg!(any(target_arch = "x86_64", target_arch = "x86")) {
+                12
+            } else {
+                16
+            }
     );
 
     unsafe extern "C" {

@@ -70,9 +70,17 @@ impl Sleep {
     }
 }
 
-/// Ready after `duration`.
+/// Ready after `duration`. One too long to add to the clock (`Duration::MAX`) is never ready.
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(Instant::now() + duration)
+    sleep_until(later(duration))
+}
+
+/// `duration` from now, or, if the clock cannot count that far, a time no program will see: about
+/// thirty years from now, as tokio takes it.
+pub(crate) fn later(duration: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(duration)
+        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
 }
 
 /// Ready at `deadline` (at once, if it has passed).
@@ -99,7 +107,7 @@ impl std::error::Error for Elapsed {}
 /// `future`'s output, or [`Elapsed`] if it is not ready within `duration`. Either way the other
 /// one is dropped: a future that timed out is cancelled, and so is the timer of one that did not.
 pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
-    timeout_at(Instant::now() + duration, future).await
+    timeout_at(later(duration), future).await
 }
 
 /// `future`'s output, or [`Elapsed`] if it is not ready by `deadline`.

@@ -382,13 +382,19 @@ fn a_runtime_dropped_inside_another_runtimes_task_leaves_it_running() {
 #[test]
 fn a_socket_used_on_another_runtimes_thread_panics_saying_why() {
     let message = within_10s(|| {
-        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
         let socket = Runtime::new()
             .unwrap()
             .block_on(async { Async::new(ours).unwrap() });
+        // Bytes are waiting, so the read itself would succeed: it must fail all the same, not
+        // only when it happens to find nothing.
+        theirs.write_all(b"ping").unwrap();
         let other = Runtime::new().unwrap();
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            other.block_on(socket.readable());
+            other.block_on(async {
+                let mut buffer = [0u8; 4];
+                socket.try_read_with(|mut s| s.read(&mut buffer))
+            })
         }));
         let payload = panicked.expect_err("polled on another runtime");
         match payload.downcast::<&str>() {
@@ -432,4 +438,54 @@ fn the_end_of_the_stream_after_a_short_read_is_not_waited_for() {
         (4, Ok(()), 0),
         "the bytes, then the end of the stream"
     );
+}
+
+#[test]
+fn tasks_woken_with_a_main_future_that_panics_still_run() {
+    let output = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        let deadline = Instant::now() + Duration::from_millis(20);
+        let kept = RefCell::new(None);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                let handle = spawn(async move {
+                    sleep_until(deadline).await;
+                    "ran"
+                });
+                *kept.borrow_mut() = Some(handle);
+                sleep_until(deadline).await; // woken in the same turn as the task
+                panic!("on purpose, in a test: out of block_on");
+            })
+        }));
+        assert!(panicked.is_err());
+        runtime.block_on(kept.take().unwrap()).unwrap()
+    });
+    assert_eq!(output, "ran");
+}
+
+#[test]
+fn a_runtime_in_a_thread_local_is_dropped_when_its_thread_ends() {
+    thread_local! {
+        static KEPT: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+    }
+    let ended = thread::spawn(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
+            // A task left unfinished, holding a timer: dropped with the runtime.
+            spawn(sleep(Duration::from_secs(3600)));
+            stage07_async::yield_now().await;
+        });
+        KEPT.set(Some(runtime));
+    })
+    .join();
+    assert!(ended.is_ok(), "the thread ended without a panic");
+}
+
+#[test]
+fn a_timeout_too_long_for_the_clock_never_fires() {
+    let output = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(timeout(Duration::MAX, async { 7 }))
+    });
+    assert_eq!(output, Ok(7));
 }
