@@ -417,8 +417,16 @@ impl Connection {
     /// A connection that has not answered yet is not idle in this sense: its first request may
     /// be in the socket already, unread.
     pub fn is_idle(&self) -> bool {
+        self.holds_nothing() && self.answered > 0
+    }
+
+    /// Whether the connection has nothing in hand: no byte of a request, nothing to write. As
+    /// [`Connection::is_idle`], but a connection that has not answered yet counts too. A driver
+    /// that reads the socket once more before it closes (a stopping server) may close such a
+    /// connection: a browser's "preconnect", which sends nothing, would otherwise hold up the
+    /// stop for its whole first-byte time.
+    pub fn holds_nothing(&self) -> bool {
         matches!(self.phase, Phase::Waiting { .. })
-            && self.answered > 0
             && self.input.is_empty()
             && self.output_len() == 0
             && self.streaming.is_none()

@@ -429,8 +429,10 @@ fn idle_means_answered_and_nothing_in_hand() {
         !connection.is_idle(),
         "a first request may be in the socket, unread"
     );
+    assert!(connection.holds_nothing(), "but nothing has arrived yet");
     connection.receive(b"GET /a HTTP/1.1\r\n", now);
     assert!(!connection.is_idle(), "half a request");
+    assert!(!connection.holds_nothing(), "half a request is something");
     connection.receive(b"Host: x\r\n\r\n", now);
     let Next::Request(request) = connection.next(now) else {
         panic!("a whole request")
@@ -444,6 +446,8 @@ fn idle_means_answered_and_nothing_in_hand() {
         connection.is_idle(),
         "answered, written, nothing of the next"
     );
+    assert!(connection.holds_nothing());
     connection.receive(b"G", now);
     assert!(!connection.is_idle(), "the next request has begun");
+    assert!(!connection.holds_nothing());
 }

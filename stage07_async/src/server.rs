@@ -429,18 +429,20 @@ async fn serve(
         match connection.next(now) {
             Next::Read => {
                 let stopping = &open.local.stopping;
-                if stopping.get() && connection.is_idle() {
+                // Not `is_idle`: a connection that has sent nothing yet closes too, or a silent
+                // one would hold up the stop for its first-byte time.
+                if stopping.get() && connection.holds_nothing() {
                     // A request may have reached the socket since the last read: it is not
                     // given up with the connection.
                     read_into(stream, &mut connection, now)?;
-                    if connection.is_idle() {
+                    if connection.holds_nothing() {
                         return Ok(()); // nothing in hand: as if the idle time were out
                     }
                     continue;
                 }
                 let deadline = connection.deadline();
                 let ready = wait(stream, Ready::Read, deadline, &mut timer, || {
-                    stopping.get() && connection.is_idle()
+                    stopping.get() && connection.holds_nothing()
                 });
                 if ready.await {
                     read_into(stream, &mut connection, Now::read())?;

@@ -288,6 +288,29 @@ fn a_stop_closes_what_has_not_finished_after_the_drain_time() {
 }
 
 #[test]
+fn a_client_that_has_sent_nothing_does_not_hold_up_the_stop() {
+    // A browser's "preconnect" opens a connection and sends nothing. With a long first-byte
+    // time and a longer drain time, only closing it at the stop lets the stop end soon.
+    let mut config = Config::default();
+    config.timeouts.first_byte = Duration::from_secs(60);
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_config(config)
+        .with_drain_time(Duration::from_secs(60))
+        .spawn(meeting_app(1))
+        .unwrap();
+    let mut silent = ResponseReader::connect(server.addr());
+    // Served once the server has accepted it: a request on another connection shows it is up.
+    let mut other = ResponseReader::connect(server.addr());
+    assert_eq!(ask(&mut other, "/hello").status, 200);
+    stops_within_10s(move || server.stop());
+    assert!(
+        silent.rest_until_close().is_empty(),
+        "closed, with nothing sent"
+    );
+}
+
+#[test]
 fn an_async_handler_that_panics_answers_500_and_the_connection_goes_on() {
     let mut app = App::new();
     app.get(
