@@ -14,6 +14,7 @@
 
 pub mod io;
 pub mod net;
+pub mod open_files;
 pub mod race;
 mod reactor;
 pub mod runtime;

@@ -117,19 +117,28 @@ mod linux {
             Ok(signals) => server = server.stop_on(signals),
             Err(e) => eprintln!("stage07_async: Ctrl+C will end the server at once: {e}"),
         }
+        let server = server
+            .with_threads(options.threads)
+            .with_max_connections(options.max_connections);
         println!("listening on http://{local}");
         let threads = match options.threads {
             1 => "1 thread".to_string(),
             n => format!("{n} threads"),
         };
-        println!(
-            "{threads}, at most {} connections; Ctrl+C stops",
-            options.max_connections
-        );
+        let held = server.max_connections();
+        let connections = match held {
+            1 => "1 connection".to_string(),
+            n => format!("{n} connections"),
+        };
+        println!("{threads}, at most {connections}; Ctrl+C stops");
+        if held < options.max_connections {
+            let files = stage07_async::open_files::open_file_limit().unwrap_or(0);
+            println!(
+                "(not {}: this process may open {files} files; `ulimit -n` raises that)",
+                options.max_connections
+            );
+        }
         report_site(&options.site, &app);
-        let server = server
-            .with_threads(options.threads)
-            .with_max_connections(options.max_connections);
         if let Err(e) = server.run(app) {
             eprintln!("stage07_async: {e}");
             return ExitCode::FAILURE;

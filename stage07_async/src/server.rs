@@ -47,6 +47,14 @@ pub const DEFAULT_DRAIN_TIME: Duration = Duration::from_secs(10);
 /// flood of clients would make as many tasks as it liked, and the limit would limit nothing.
 const MAX_REFUSING: usize = 64;
 
+/// Files the server keeps open besides its connections: standard streams, the listener, the
+/// signal socket, the guestbook, a CGI script's pipes.
+const FILES_PER_SERVER: usize = 32;
+
+/// Files each runtime keeps open besides its connections: its epoll, its wake-up socket pair,
+/// its copy of the listener, and the refusals it may be answering.
+const FILES_PER_RUNTIME: usize = 4 + MAX_REFUSING;
+
 /// How long a refused client has to take its `503`.
 const REFUSAL_TIME: Duration = Duration::from_secs(1);
 
@@ -156,6 +164,20 @@ impl Server {
         self.listener.local_addr()
     }
 
+    /// How many connections it will hold at once: as many as asked
+    /// ([`Server::with_max_connections`]), or fewer if the process may not open that many
+    /// files ([`open_file_limit`](crate::open_files::open_file_limit), `ulimit -n`), since past
+    /// that limit a client would get no answer at all instead of the `503`.
+    pub fn max_connections(&self) -> usize {
+        let reserved = FILES_PER_SERVER + FILES_PER_RUNTIME * self.threads;
+        match crate::open_files::open_file_limit() {
+            Some(files) => self
+                .max_connections
+                .min(files.saturating_sub(reserved).max(1)),
+            None => self.max_connections,
+        }
+    }
+
     /// The signal that makes [`Server::run`] return.
     pub fn stop_signal(&self) -> StopSignal {
         self.stop.clone()
@@ -167,11 +189,12 @@ impl Server {
     /// runtimes that did start are stopped and waited for first.
     pub fn run(self, app: impl Application) -> io::Result<()> {
         let app = Arc::new(app);
+        let max_connections = self.max_connections();
         let shared = Arc::new(Shared {
             config: self.config,
             stop: self.stop,
             shutdown: Shutdown::new(),
-            max_connections: self.max_connections,
+            max_connections,
             drain_time: self.drain_time,
             open: AtomicUsize::new(0),
         });

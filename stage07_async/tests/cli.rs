@@ -82,3 +82,29 @@ fn help_and_bad_arguments() {
         assert!(stderr.starts_with("stage07_async: "), "{stderr}");
     }
 }
+
+#[test]
+fn holds_no_more_connections_than_it_may_open_files() {
+    // With room for 256 open files, 10,000 connections cannot be held: past the limit `accept`
+    // fails and a client would get nothing at all. The server says how many it holds instead.
+    let data = TempFolder::new("stage07-cli-files");
+    let data_arg = data.path().to_str().expect("a UTF-8 temp path");
+    let script = format!("ulimit -n 256 && exec {BIN} --addr 127.0.0.1:0 --data {data_arg}");
+    let mut server = RunningBinary::start("sh", &["-c", &script]);
+    let lines = server.read_stdout_until(|line| line.contains("ulimit -n"));
+    let held = lines
+        .iter()
+        .find(|line| line.contains("at most"))
+        .expect("the line that says how many connections");
+    assert_eq!(held, "1 thread, at most 156 connections; Ctrl+C stops");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("(not 10000: this process may open 256 files; `ulimit -n` raises that)")
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    assert!(server.wait_for_exit().success(), "exit 0");
+}
