@@ -12,6 +12,7 @@
 #![cfg(unix)]
 #![deny(unsafe_code)]
 
+mod handoff;
 pub mod io;
 pub mod net;
 pub mod open_files;

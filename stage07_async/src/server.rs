@@ -27,6 +27,7 @@ use stage03_parser::response::Response;
 use stage03_parser::status::Status;
 use stage05_framework::{Application, Config, Connection, Next, Now, Reply};
 
+use crate::handoff::Runtimes;
 use crate::net::{TcpListener, TcpStream};
 use crate::race::{Either, race};
 use crate::runtime::{Runtime, spawn, wake_all, yield_now};
@@ -93,15 +94,17 @@ struct Shared {
     drain_time: Duration,
     /// Connections open, across all runtimes.
     open: AtomicUsize,
+    /// Each runtime's connections, and the ones handed to it.
+    runtimes: Runtimes,
 }
 
 /// What the connections of one runtime share with its accept loop.
-#[derive(Default)]
 struct Local {
+    /// This runtime's number, in [`Shared::runtimes`].
+    me: usize,
     /// The server is stopping: idle connections close.
     stopping: Cell<bool>,
-    /// Connections of this runtime still open, and who waits for them all to close.
-    open: Cell<usize>,
+    /// Who waits for this runtime's connections to have closed.
     all_closed: Cell<Option<Waker>>,
     /// Connections past the limit being answered `503` (at most [`MAX_REFUSING`]).
     refusing: Cell<usize>,
@@ -197,6 +200,7 @@ impl Server {
             max_connections,
             drain_time: self.drain_time,
             open: AtomicUsize::new(0),
+            runtimes: Runtimes::new(self.threads),
         });
         let mut others = Vec::new();
         let mut result = Ok(());
@@ -205,7 +209,7 @@ impl Server {
                 let (app, shared) = (Arc::clone(&app), Arc::clone(&shared));
                 thread::Builder::new()
                     .name(format!("runtime-{n}"))
-                    .spawn(move || serve_on_this_thread(listener, app, &shared, None))
+                    .spawn(move || serve_on_this_thread(n, listener, app, &shared, None))
             });
             match started {
                 Ok(thread) => others.push(thread),
@@ -220,7 +224,7 @@ impl Server {
         #[cfg(not(target_os = "linux"))]
         let signals = None;
         if result.is_ok() {
-            result = serve_on_this_thread(self.listener, app, &shared, signals);
+            result = serve_on_this_thread(0, self.listener, app, &shared, signals);
         }
         shared.shutdown.trigger(); // if this one failed, the others must not serve on alone
         for thread in others {
@@ -254,9 +258,10 @@ type MaybeSignals = Option<stage06_threads::signals::Signals>;
 type MaybeSignals = Option<std::convert::Infallible>;
 
 // ANCHOR: serve_on_this_thread
-/// One runtime: it accepts connections and serves each as a task, until the server stops;
-/// then it waits for its connections to close.
+/// Runtime `me`: it accepts connections and serves each as a task (or hands it to a runtime
+/// with fewer), until the server stops; then it waits for its connections to close.
 fn serve_on_this_thread<A: Application>(
+    me: usize,
     listener: std::net::TcpListener,
     app: Arc<A>,
     shared: &Arc<Shared>,
@@ -268,7 +273,19 @@ fn serve_on_this_thread<A: Application>(
             if let Some(signals) = signals {
                 spawn(stop_on_signals(signals, Arc::clone(shared)));
             }
-            let local = Rc::new(Local::default());
+            let local = Rc::new(Local {
+                me,
+                stopping: Cell::new(false),
+                all_closed: Cell::new(None),
+                refusing: Cell::new(0),
+            });
+            if shared.runtimes.count() > 1 {
+                spawn(take_handed_over(
+                    Arc::clone(&app),
+                    Arc::clone(shared),
+                    Rc::clone(&local),
+                ));
+            }
             accept_connections(&listener, &app, shared, &local).await;
             // Closing this runtime's copy of the listener; the kernel refuses new clients once
             // every runtime has closed its copy.
@@ -278,8 +295,8 @@ fn serve_on_this_thread<A: Application>(
             let drain = shared.drain_time;
             // Only what awaits can be cut short: a plain handler that blocks keeps its thread
             // until it returns, drain time or not.
-            if let Either::Right(()) = race(all_closed(&local), sleep(drain)).await {
-                let left = local.open.get();
+            if let Either::Right(()) = race(all_closed(shared, &local), sleep(drain)).await {
+                let left = shared.runtimes.open(me);
                 log!("{left} connection(s) still busy {drain:?} after the stop: closing them");
             }
             Ok(())
@@ -344,38 +361,62 @@ async fn accept_connections<A: Application>(
             turn_away(stream, peer, shared.max_connections, local);
             continue;
         }
-        let stream = match TcpStream::from_std(stream) {
-            Ok(stream) => stream,
-            Err(e) => {
-                shared.open.fetch_sub(1, Ordering::SeqCst);
-                log!("{peer}: {e}");
-                continue;
+        match shared.runtimes.least_loaded(local.me) {
+            me if me == local.me => {
+                shared.runtimes.opened(me);
+                serve_accepted(stream, peer, app, shared, local);
             }
-        };
-        local.open.set(local.open.get() + 1);
-        let open = OpenConnection {
-            shared: Arc::clone(shared),
-            local: Rc::clone(local),
-        };
-        let app = Arc::clone(app);
-        spawn(async move {
-            if let Err(e) = serve(&stream, peer, &*app, &open).await {
-                log!("{peer}: {e}");
-            }
-            drop(open);
-        });
+            other => shared.runtimes.hand_over(other, stream, peer),
+        }
     }
 }
 // ANCHOR_END: accept_connections
+
+/// Serves, as a task of this runtime, a connection counted as open here already.
+fn serve_accepted<A: Application>(
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    app: &Arc<A>,
+    shared: &Arc<Shared>,
+    local: &Rc<Local>,
+) {
+    let open = OpenConnection {
+        shared: Arc::clone(shared),
+        local: Rc::clone(local),
+    };
+    let stream = match TcpStream::from_std(stream) {
+        Ok(stream) => stream,
+        Err(e) => {
+            log!("{peer}: {e}");
+            return; // dropping `open` counts it closed
+        }
+    };
+    let app = Arc::clone(app);
+    spawn(async move {
+        if let Err(e) = serve(&stream, peer, &*app, &open).await {
+            log!("{peer}: {e}");
+        }
+        drop(open);
+    });
+}
+
+/// Serves the connections other runtimes hand to this one, for as long as the runtime runs.
+async fn take_handed_over<A: Application>(app: Arc<A>, shared: Arc<Shared>, local: Rc<Local>) {
+    loop {
+        for (stream, peer) in shared.runtimes.handed_to(local.me).await {
+            serve_accepted(stream, peer, &app, &shared, &local);
+        }
+    }
+}
 
 /// Answers a connection past the limit `503`, as a task of its own so that a client slow to take
 /// it holds up nobody; past [`MAX_REFUSING`] such tasks, closes it unanswered instead.
 fn turn_away(stream: std::net::TcpStream, peer: SocketAddr, max: usize, local: &Rc<Local>) {
     if local.refusing.get() >= MAX_REFUSING {
-        log!("{peer}: {max} connections open, and {MAX_REFUSING} being refused: closed");
+        log!("{peer}: at the limit of {max} open, and {MAX_REFUSING} being refused: closed");
         return;
     }
-    log!("{peer}: {max} connections open already: 503");
+    log!("{peer}: at the limit of {max} connections open: 503");
     local.refusing.set(local.refusing.get() + 1);
     let local = Rc::clone(local);
     spawn(async move {
@@ -407,9 +448,7 @@ struct OpenConnection {
 impl Drop for OpenConnection {
     fn drop(&mut self) {
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
-        let left = self.local.open.get() - 1;
-        self.local.open.set(left);
-        if left == 0 {
+        if self.shared.runtimes.closed(self.local.me) == 0 {
             if let Some(waker) = self.local.all_closed.take() {
                 waker.wake();
             }
@@ -418,9 +457,9 @@ impl Drop for OpenConnection {
 }
 
 /// Ready once every connection of this runtime has closed.
-async fn all_closed(local: &Local) {
+async fn all_closed(shared: &Shared, local: &Local) {
     poll_fn(|cx| {
-        if local.open.get() == 0 {
+        if shared.runtimes.open(local.me) == 0 {
             return Poll::Ready(());
         }
         local.all_closed.set(Some(cx.waker().clone()));

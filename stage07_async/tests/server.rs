@@ -352,6 +352,33 @@ fn two_runtimes_serve_the_clients_and_stop_together() {
 }
 
 #[test]
+fn connections_are_spread_evenly_over_the_runtimes() {
+    // Opened one after another and kept: the kernel would wake the same waiting runtime for
+    // each, so an even spread shows they are handed to the runtime that holds the fewest.
+    let mut app = App::new();
+    app.get("/thread", |_: Input| {
+        format!("{:?}", thread::current().id())
+    });
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_threads(2)
+        .spawn(app)
+        .unwrap();
+    let mut clients = Vec::new();
+    let mut served_by = std::collections::HashMap::new();
+    for _ in 0..20 {
+        let mut client = ResponseReader::connect(server.addr());
+        *served_by
+            .entry(ask(&mut client, "/thread").text())
+            .or_insert(0) += 1;
+        clients.push(client); // kept open, so each counts for its runtime
+    }
+    let mut counts: Vec<usize> = served_by.into_values().collect();
+    counts.sort_unstable();
+    assert_eq!(counts, [10, 10], "twenty connections, ten on each runtime");
+}
+
+#[test]
 fn a_connection_refused_after_the_stop() {
     let server = one_thread(meeting_app(1));
     let addr = server.addr();
