@@ -15,7 +15,8 @@ Usage:
 Each connection is a task driving chapter 5's Connection, keep-alive on; one thread serves
 thousands of them, waiting on epoll. /sleep/{ms} is async: it holds no thread while it waits.
 Past --max-connections open connections, the next gets 503. Ctrl+C or SIGTERM: stop accepting,
-finish the requests in flight (for at most 10 s), exit 0; a second Ctrl+C quits at once.
+finish the requests in flight (async ones for at most 10 s), exit 0; a second Ctrl+C quits at
+once.
 
 Options:
   -h, --help            show this help

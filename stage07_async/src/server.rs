@@ -35,7 +35,9 @@ use crate::shutdown::Shutdown;
 use crate::time::{Sleep, sleep, sleep_until, timeout};
 
 /// How many connections the server keeps open at most, unless told otherwise; the next one is
-/// answered `503` and closed.
+/// answered `503` and closed. (Each may buffer up to its head limit and twice its body limit
+/// before its handler runs: with chapter 5's limits about 2 MiB, so where memory is short, lower
+/// this or the body limit. A budget for the whole server is left out.)
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 
 /// How long a stopping server waits for its connections to finish what they are doing, unless
