@@ -8,7 +8,7 @@ use std::os::unix::net::UnixStream;
 use std::task::{Context, Poll};
 
 use crate::reactor::Direction;
-use crate::runtime::Core;
+use crate::runtime::{Core, Forgotten, Owner};
 use crate::sys::Interest;
 
 /// The sockets std can put in non-blocking mode. (Sealed: only these can be [`Async`].)
@@ -52,7 +52,7 @@ pub struct Async<T: NonBlocking> {
     io: T,
     token: u64,
     /// The runtime whose reactor it is registered with.
-    runtime: u64,
+    runtime: Owner,
 }
 
 impl<T: NonBlocking> Async<T> {
@@ -69,7 +69,7 @@ impl<T: NonBlocking> Async<T> {
         io.set_nonblocking(true)?;
         let (token, runtime) = Core::with(|core| {
             let token = core.reactor.borrow_mut().register(io.as_fd(), interest);
-            (token, core.id)
+            (token, core.owner())
         });
         Ok(Async {
             io,
@@ -129,7 +129,7 @@ impl<T: NonBlocking> Async<T> {
     /// the read that would have said it (tokio does the same). Said after a read that did not
     /// take everything, it would lose the rest until the next event: so only `net` says it.
     pub(crate) fn read_drained(&self) {
-        Core::with_own(self.runtime, |core| {
+        Core::with_own(&self.runtime, |core| {
             core.reactor.borrow_mut().read_drained(self.token);
         });
     }
@@ -155,7 +155,7 @@ impl<T: NonBlocking> Async<T> {
     }
 
     fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        Core::with_own(self.runtime, |core| {
+        Core::with_own(&self.runtime, |core| {
             core.reactor
                 .borrow_mut()
                 .poll_ready(self.token, direction, cx)
@@ -169,10 +169,10 @@ impl<T: NonBlocking> Async<T> {
     ) -> io::Result<R> {
         // Checked before the I/O, not only when it would block: used on the wrong thread, a read
         // must fail the same way whether or not bytes happen to be there.
-        Core::with_own(self.runtime, |_| ());
+        Core::with_own(&self.runtime, |_| ());
         let result = op(&self.io);
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            Core::with_own(self.runtime, |core| {
+            Core::with_own(&self.runtime, |core| {
                 core.reactor.borrow_mut().clear_ready(self.token, direction);
             });
         }
@@ -183,13 +183,19 @@ impl<T: NonBlocking> Async<T> {
 impl<T: NonBlocking> Drop for Async<T> {
     fn drop(&mut self) {
         let (fd, token) = (self.io.as_fd(), self.token);
-        // Dropped on another runtime's thread, or after its runtime has gone, it is only closed:
-        // closing takes it out of the epoll set (unless a copy of it is open), and its place in the table goes with the runtime.
-        Core::try_with(|core| {
-            if core.id == self.runtime {
+        let here = Core::try_with(|core| {
+            let own = self.runtime.is(core);
+            if own {
                 core.reactor.borrow_mut().deregister(fd, token);
             }
+            own
         });
+        // Dropped on another thread: closing the socket (right after this) takes it out of the
+        // epoll set, unless a copy of it is open, and its runtime forgets its place at its next
+        // turn. (If that runtime has gone, the place went with it.)
+        if here != Some(true) {
+            self.runtime.forget(Forgotten::Socket { token });
+        }
     }
 }
 // ANCHOR_END: async

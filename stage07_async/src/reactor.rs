@@ -14,6 +14,7 @@ use std::os::unix::net::UnixStream;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use crate::runtime::Forgotten;
 use crate::slab::Slab;
 use crate::sys::{Epoll, Events, Interest};
 
@@ -164,6 +165,21 @@ impl Reactor {
             Some(set) => *set = waker.clone(),
             None => {
                 self.timers.insert((deadline, key), waker.clone());
+            }
+        }
+    }
+
+    /// Undoes what sockets and timers dropped on other threads left behind.
+    pub(crate) fn forget(&mut self, forgotten: Vec<Forgotten>) {
+        for what in forgotten {
+            match what {
+                // The descriptor is closed already: only its place in the table is left.
+                Forgotten::Socket { token } => {
+                    if self.source(token).is_some() {
+                        self.sources.remove(index_of(token));
+                    }
+                }
+                Forgotten::Timer { deadline, key } => self.remove_timer(deadline, key),
             }
         }
     }

@@ -19,9 +19,10 @@ use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::{Pin, pin};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
 
 use stage01_tcp_echo::log;
 
@@ -31,9 +32,6 @@ use crate::task::{JoinHandle, join_pair};
 
 /// The number the future given to [`Runtime::block_on`] has in the ready queue.
 const MAIN: usize = usize::MAX;
-
-/// Numbers that tell runtimes apart, so a socket can say which one it is registered with.
-static NEXT_RUNTIME: AtomicU64 = AtomicU64::new(0);
 
 /// A task's future: it runs on this thread only, so it need not be `Send`.
 type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
@@ -46,6 +44,50 @@ struct Shared {
     sleeping: AtomicBool,
     /// A byte written here ends the reactor's wait.
     wake_sender: UnixStream,
+    /// Sockets and timers dropped on another thread, for the reactor to forget at its next turn.
+    forgotten: Mutex<Vec<Forgotten>>,
+}
+
+/// What a socket or timer dropped away from its runtime's thread leaves for the runtime to undo.
+#[derive(Debug)]
+pub(crate) enum Forgotten {
+    /// A socket's registration (its descriptor is closed already, and out of the epoll set).
+    Socket {
+        token: u64,
+    },
+    Timer {
+        deadline: Instant,
+        key: u64,
+    },
+}
+
+/// A runtime as its sockets and timers remember it: which one it is, and how to tell it what was
+/// dropped elsewhere. Both are `Send`, so they may be dropped on any thread.
+#[derive(Clone)]
+pub(crate) struct Owner {
+    shared: Arc<Shared>,
+}
+
+impl Owner {
+    /// Whether `core` is this runtime.
+    pub(crate) fn is(&self, core: &Core) -> bool {
+        Arc::ptr_eq(&self.shared, &core.shared)
+    }
+
+    /// Tells the runtime to undo `what` at its next turn: it was dropped on another thread.
+    pub(crate) fn forget(&self, what: Forgotten) {
+        self.shared
+            .forgotten
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(what);
+    }
+}
+
+impl std::fmt::Debug for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Owner").finish_non_exhaustive()
+    }
 }
 
 impl Shared {
@@ -100,8 +142,6 @@ struct Task {
 
 /// One runtime's state, reached from its thread through [`Core::with`].
 pub(crate) struct Core {
-    /// Unique in the process: see [`Core::with_own`].
-    pub(crate) id: u64,
     pub(crate) reactor: RefCell<Reactor>,
     tasks: RefCell<Slab<Task>>,
     shared: Arc<Shared>,
@@ -124,16 +164,16 @@ impl Core {
         )
     }
 
-    /// Runs `f` with this thread's runtime, which must be runtime `id`: a socket registered
-    /// with one runtime's reactor means nothing to another's.
+    /// Runs `f` with this thread's runtime, which must be `owner`: a socket registered with
+    /// one runtime's reactor means nothing to another's.
     ///
     /// # Panics
     ///
     /// If no runtime runs on this thread, or another one does.
-    pub(crate) fn with_own<R>(id: u64, f: impl FnOnce(&Core) -> R) -> R {
+    pub(crate) fn with_own<R>(owner: &Owner, f: impl FnOnce(&Core) -> R) -> R {
         Core::with(|core| {
             assert!(
-                core.id == id,
+                owner.is(core),
                 "this socket belongs to another stage07_async runtime: a socket is used on the \
                  thread whose runtime registered it"
             );
@@ -150,6 +190,13 @@ impl Core {
             .ok()
             .flatten()?;
         Some(f(&core))
+    }
+
+    /// This runtime, as its sockets and timers remember it.
+    pub(crate) fn owner(&self) -> Owner {
+        Owner {
+            shared: Arc::clone(&self.shared),
+        }
     }
 
     fn spawn_local(&self, future: LocalFuture) {
@@ -228,6 +275,16 @@ impl Core {
 
     /// Lets the reactor wait (if nothing is ready), then wakes what it reports.
     fn park(&self, woken: &mut Vec<Waker>) {
+        let forgotten = std::mem::take(
+            &mut *self
+                .shared
+                .forgotten
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        if !forgotten.is_empty() {
+            self.reactor.borrow_mut().forget(forgotten);
+        }
         // Say "asleep" first, then look: a waker that comes after the look sees `sleeping` and
         // writes its byte, and one that came before left its task in the queue.
         self.shared.sleeping.store(true, Ordering::SeqCst);
@@ -294,13 +351,13 @@ impl Runtime {
         let reactor = Reactor::new(wake_receiver)?;
         Ok(Runtime {
             core: Rc::new(Core {
-                id: NEXT_RUNTIME.fetch_add(1, Ordering::Relaxed),
                 reactor: RefCell::new(reactor),
                 tasks: RefCell::new(Slab::new()),
                 shared: Arc::new(Shared {
                     ready: Mutex::new(Vec::new()),
                     sleeping: AtomicBool::new(false),
                     wake_sender,
+                    forgotten: Mutex::new(Vec::new()),
                 }),
             }),
         })

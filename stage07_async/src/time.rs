@@ -11,21 +11,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::runtime::Core;
+use crate::runtime::{Core, Forgotten, Owner};
 
 /// Numbers that make each timer unique, in every runtime of the process.
 static NEXT_TIMER: AtomicU64 = AtomicU64::new(0);
 
 // ANCHOR: sleep
-/// A future that is ready once `deadline` has come. It is `Send` (it holds a time and a
-/// number, and reaches the reactor through the thread it is polled on), so an async handler may
-/// await it.
+/// A future that is ready once `deadline` has come. It is `Send` (it holds a time, a number
+/// and the runtime it is set in, and reaches the reactor through the thread it is polled on), so
+/// an async handler may await it.
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
     deadline: Instant,
-    /// Set once the timer is in the reactor's table.
-    key: Option<u64>,
+    /// Set once the timer is in a reactor's table: its number, and whose table.
+    set: Option<(u64, Owner)>,
 }
 
 impl Future for Sleep {
@@ -36,14 +36,18 @@ impl Future for Sleep {
             self.cancel(); // the reactor has removed a timer it fired; one not fired yet goes
             return Poll::Ready(());
         }
-        let key = *self
-            .key
-            .get_or_insert_with(|| NEXT_TIMER.fetch_add(1, Ordering::Relaxed));
         let deadline = self.deadline;
         Core::with(|core| {
+            // Polled on another runtime than the one it is set in: it moves.
+            if self.set.as_ref().is_some_and(|(_, owner)| !owner.is(core)) {
+                self.cancel();
+            }
+            let (key, _) = self
+                .set
+                .get_or_insert_with(|| (NEXT_TIMER.fetch_add(1, Ordering::Relaxed), core.owner()));
             core.reactor
                 .borrow_mut()
-                .set_timer(deadline, key, cx.waker())
+                .set_timer(deadline, *key, cx.waker());
         });
         Poll::Pending
     }
@@ -63,9 +67,20 @@ impl Sleep {
     }
 
     fn cancel(&mut self) {
-        if let Some(key) = self.key.take() {
-            let deadline = self.deadline;
-            Core::try_with(|core| core.reactor.borrow_mut().remove_timer(deadline, key));
+        let Some((key, owner)) = self.set.take() else {
+            return;
+        };
+        let deadline = self.deadline;
+        let here = Core::try_with(|core| {
+            let own = owner.is(core);
+            if own {
+                core.reactor.borrow_mut().remove_timer(deadline, key);
+            }
+            own
+        });
+        // Away from its runtime's thread, the runtime removes it at its next turn.
+        if here != Some(true) {
+            owner.forget(Forgotten::Timer { deadline, key });
         }
     }
 }
@@ -87,7 +102,7 @@ pub(crate) fn later(duration: Duration) -> Instant {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
-        key: None,
+        set: None,
     }
 }
 

@@ -489,3 +489,30 @@ fn a_timeout_too_long_for_the_clock_never_fires() {
     });
     assert_eq!(output, Ok(7));
 }
+
+#[test]
+fn a_socket_and_a_timer_dropped_on_another_thread_are_forgotten_by_their_runtime() {
+    let counts = within_10s(|| {
+        let runtime = Runtime::new().unwrap();
+        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut timer = sleep(Duration::from_secs(3600));
+        let socket = runtime.block_on(async {
+            // Polled once, so the timer is in this runtime's table.
+            poll_fn(|cx| {
+                let _ = Pin::new(&mut timer).poll(cx);
+                Poll::Ready(())
+            })
+            .await;
+            Async::new(ours).unwrap()
+        });
+        let before = runtime.counts();
+        // Both are `Send`: dropped on a thread with no runtime.
+        thread::spawn(move || drop((socket, timer))).join().unwrap();
+        // The runtime undoes what they left at its next turn.
+        runtime.block_on(stage07_async::yield_now());
+        (before, runtime.counts())
+    });
+    let (before, after) = counts;
+    assert_eq!((before.sockets, before.timers), (1, 1));
+    assert_eq!((after.sockets, after.timers), (0, 0));
+}
