@@ -280,7 +280,7 @@ fn a_tutorial_python_server_is_told_what_to_fix() {
         "got:      HTTP/1.1 200 OK\\r\\n\n                \\r\\n\n                ^\n",
         "sent:     GET / HTTP/1.1\\r\\n",
         // The one recv(1024): the long head is cut, and one byte at a time is not waited for.
-        "one recv(1024), or one read of 1024 bytes, is not enough",
+        "one recv(1024), or one read of 1024 bytes, takes a third of it",
         "the server closed the connection before it had the whole request",
         "read BOOK.md, \"Chapter 2 — HTTP is text over TCP\" › \"Reading a whole head\"",
         "the answer has no Connection field",

@@ -26,6 +26,8 @@ Options:
   --addr HOST:PORT   the server to check, already running
   --run COMMAND      start the server with this command; it must contain {port}
   --timeout SECS     how long the server may take over any one step (default 5)
+  --startup SECS     with --run, how long the server may take to accept connections
+                     (default 10; more if the command compiles first, as `cargo run` does)
   --no-hostile       leave out the checks marked [hostile]: smuggling, size limits, slow or
                      misbehaving clients (for a first assignment)
   --json             print the results as JSON instead, for a grading script
@@ -52,6 +54,8 @@ pub struct Options {
     /// `None` with `--list`, which needs no server.
     pub server: Option<Server>,
     pub timeout: Duration,
+    /// With `--run`, how long the server may take to start accepting connections.
+    pub startup: Duration,
     pub hostile: bool,
     pub json: bool,
     pub list: bool,
@@ -71,6 +75,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         chapter: 0,
         server: None,
         timeout: Duration::from_secs(5),
+        startup: Duration::from_secs(10),
         hostile: true,
         json: false,
         list: false,
@@ -82,7 +87,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--chapter" => chapter = Some(parse_chapter(&value("--chapter")?)?),
             "--addr" => addr = Some(parse_addr(&value("--addr")?)?),
             "--run" => run = Some(value("--run")?),
-            "--timeout" => options.timeout = parse_timeout(&value("--timeout")?)?,
+            "--timeout" => options.timeout = parse_seconds("--timeout", &value("--timeout")?)?,
+            "--startup" => options.startup = parse_seconds("--startup", &value("--startup")?)?,
             "--no-hostile" => options.hostile = false,
             "--json" => options.json = true,
             "--list" => options.list = true,
@@ -121,10 +127,12 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("--addr {text:?} names no address"))
 }
 
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+fn parse_seconds(name: &str, text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs > 0.0 && secs <= 600.0 => Ok(Duration::from_secs_f64(secs)),
-        _ => Err(format!("--timeout is seconds, more than 0, not {text:?}")),
+        _ => Err(format!(
+            "{name} is seconds, more than 0 and at most 600, not {text:?}"
+        )),
     }
 }
 
@@ -167,6 +175,7 @@ mod tests {
             ("--chapter 2", "--addr HOST:PORT or --run"),
             ("--chapter 2 --run server.py", "{port}"),
             ("--chapter 2 --addr 127.0.0.1:9 --timeout 0", "--timeout"),
+            ("--chapter 2 --addr 127.0.0.1:9 --startup 601", "--startup"),
             ("--chapter 2 --frobnicate", "unknown argument"),
         ] {
             let error = parse(args(line)).expect_err(line);

@@ -95,9 +95,9 @@ impl Exchange {
         Err(match self.response.status {
             // Not the student's mistake but the grading's: say so, and how to grade instead.
             429 => failure.explained(
-                "(429 is the server's rate limit turning the checker away: a chapter's run sends \
-                 a few hundred requests in seconds. Grade with the limit raised, as with the \
-                 book's --rate-limit 100000.)",
+                "(429 is the server's rate limit turning the checker away: a chapter 7 run sends \
+                 about 160 requests in a second, and the book's site allows 600 a minute from \
+                 one address. Grade a fresh server, or raise the limit: --rate-limit 100000.)",
             ),
             _ => failure,
         })

@@ -8,10 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long a server may take to start accepting connections. Generous: `cargo run` of a
-/// student's Rust server may compile first.
-const STARTUP: Duration = Duration::from_secs(10);
-
 /// How much of the server's output is kept, to show if it fails to start.
 const TAIL: usize = 4 * 1024;
 
@@ -35,8 +31,8 @@ fn free_port() -> Result<u16, String> {
 
 /// Starts `command` (with `{port}` replaced) under `sh -c` and waits until its port accepts a
 /// connection. Fails, with the end of what the server printed, if it exits first or does not
-/// accept within [`STARTUP`].
-pub fn launch(command: &str) -> Result<Launched, String> {
+/// accept within `startup`.
+pub fn launch(command: &str, startup: Duration) -> Result<Launched, String> {
     let port = free_port()?;
     let command = command.replace("{port}", &port.to_string());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -76,7 +72,7 @@ pub fn launch(command: &str) -> Result<Launched, String> {
         addr,
         output,
     };
-    launched.wait_until_accepting(&command)?;
+    launched.wait_until_accepting(&command, startup)?;
     Ok(launched)
 }
 
@@ -96,8 +92,8 @@ fn keep_tail(mut pipe: Box<dyn Read + Send>, output: &Mutex<Vec<u8>>) {
 impl Launched {
     /// Polls the port until it accepts. Each failed attempt is a refused connection, which
     /// comes back at once; the pause between attempts keeps this from spinning.
-    fn wait_until_accepting(&mut self, command: &str) -> Result<(), String> {
-        let deadline = Instant::now() + STARTUP;
+    fn wait_until_accepting(&mut self, command: &str, startup: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + startup;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!(
@@ -113,9 +109,10 @@ impl Launched {
             if Instant::now() >= deadline {
                 return Err(format!(
                     "the server did not accept connections on {} within {} s. Does it listen \
-                     on the port it is given? The command was: {command}\n{}",
+                     on the port it is given (or does it need longer to start: --startup)? \
+                     The command was: {command}\n{}",
                     self.addr,
-                    STARTUP.as_secs(),
+                    startup.as_secs_f32(),
                     self.output_tail()
                 ));
             }

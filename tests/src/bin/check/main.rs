@@ -71,7 +71,7 @@ fn grade(options: &Options) -> ExitCode {
     let launched;
     let addr = match &options.server {
         Some(Server::At(addr)) => *addr,
-        Some(Server::Run(command)) => match launch::launch(command) {
+        Some(Server::Run(command)) => match launch::launch(command, options.startup) {
             Ok(server) => {
                 launched = server;
                 launched.addr

@@ -128,8 +128,8 @@ fn long_head(target: &Target) -> Outcome {
     );
     let answer = exchange(target, &bytes).map_err(|f| {
         f.explained(
-            "(The head sent is 3 KiB: one recv(1024), or one read of 1024 bytes, is not enough; \
-             read until \\r\\n\\r\\n.)",
+            "(The head sent is 3 KiB: one recv(1024), or one read of 1024 bytes, takes a third \
+             of it.)",
         )
     })?;
     assert_a_page(&answer)
