@@ -270,6 +270,12 @@ fn a_tutorial_python_server_is_told_what_to_fix() {
     let output = run_check(&["--chapter", "2", "--run", &command, "--timeout", TIMEOUT]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}");
+    // Only what such a server does whatever the timing: a request sent in one small write is read
+    // whole by one recv(1024), and one of 3 KiB is not. Whether a 200 KiB head meets the close
+    // during or after its write is the scheduler's business, so that check fails with one
+    // message or another; and a request sent a byte at a time fails only if the server's one
+    // read comes before the second byte (the checker leaves the first alone for 200 ms, which a
+    // loaded machine may outwait), so that one may pass.
     for said in [
         // What is wrong, in the student's terms, and where the book explains it.
         "FAIL  [ch2] GET / gets a 200 with a Content-Type and a Content-Length that matches its body",
@@ -279,16 +285,22 @@ fn a_tutorial_python_server_is_told_what_to_fix() {
         // The bytes, with the line ends visible and a caret where the field should have been.
         "got:      HTTP/1.1 200 OK\\r\\n\n                \\r\\n\n                ^\n",
         "sent:     GET / HTTP/1.1\\r\\n",
-        // The one recv(1024): the long head is cut, and one byte at a time is not waited for.
+        // The one recv(1024) of a 3 KiB head: the rest is unread when the server closes.
+        "FAIL  [ch2] a head longer than 1024 bytes is read whole before the answer",
         "one recv(1024), or one read of 1024 bytes, takes a third of it",
-        "the server closed the connection before it had the whole request",
         "read BOOK.md, \"Chapter 2 — HTTP is text over TCP\" › \"Reading a whole head\"",
         "the answer has no Connection field",
-        "the status is 200, where 431 was expected",
-        "0 passed, 7 failed",
+        "FAIL  [ch2] what is not HTTP still gets a whole answer, and the next client is served",
+        "FAIL  [ch2] the connection closes after each answer, even with a second request sent",
+        "FAIL  [ch2] [hostile] a head over the size limit gets 431",
     ] {
         assert!(text.contains(said), "no {said:?} in:\n{text}");
     }
+    let summary = text.lines().last().unwrap_or_default();
+    assert!(
+        ["0 passed, 7 failed", "1 passed, 6 failed"].contains(&summary),
+        "{text}"
+    );
 }
 
 #[test]

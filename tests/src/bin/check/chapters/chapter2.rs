@@ -3,6 +3,8 @@
 //! keeps these, except `Hello, World!` at every path (chapter 3 mirrors instead; chapter 4 brings
 //! it back at `/hello`) and closing after each answer (chapter 6 keeps connections open).
 
+use std::time::Duration;
+
 use crate::check::{Check, FROM_2, Hint, Target};
 use crate::http::{Exchange, exchange, exchange_refused, get, request};
 use crate::outcome::Outcome;
@@ -135,10 +137,18 @@ fn long_head(target: &Target) -> Outcome {
     assert_a_page(&answer)
 }
 
+/// How long the first byte of a trickled request is left alone. Without a pause, a fast client
+/// on a slow machine can have sent the whole request before the server's first read, and a
+/// server that reads once would pass; this is the checker's method, not a measurement.
+const FIRST_BYTE_ALONE: Duration = Duration::from_millis(200);
+
 fn byte_at_a_time(target: &Target) -> Outcome {
     let bytes = curl_get("/");
     let mut wire = Wire::connect(target.addr, target.timeout)?;
-    wire.trickle(&bytes)?;
+    let (first, rest) = bytes.split_at(1);
+    wire.send(first)?;
+    std::thread::sleep(FIRST_BYTE_ALONE);
+    wire.trickle(rest)?;
     let response = wire.response(false)?;
     wire.expect_close("after the answer to a request that said Connection: close")?;
     assert_a_page(&Exchange {
