@@ -47,39 +47,32 @@ pub enum Server {
     Run(String),
 }
 
-/// What was asked on the command line.
+/// How to grade: which chapter, which server, and how to report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub chapter: u8,
-    /// `None` with `--list`, which needs no server.
-    pub server: Option<Server>,
+    pub server: Server,
     pub timeout: Duration,
     /// With `--run`, how long the server may take to start accepting connections.
     pub startup: Duration,
     pub hostile: bool,
     pub json: bool,
-    pub list: bool,
 }
 
-/// What the command line asked for: options, or the help text.
+/// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Parsed {
-    Run(Options),
+    Grade(Options),
+    /// `--list`: the chapter's checks, without a server.
+    List(u8),
     Help,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
     let mut args = args.into_iter();
-    let (mut chapter, mut addr, mut run) = (None, None, None);
-    let mut options = Options {
-        chapter: 0,
-        server: None,
-        timeout: Duration::from_secs(5),
-        startup: Duration::from_secs(10),
-        hostile: true,
-        json: false,
-        list: false,
-    };
+    let (mut chapter, mut addr, mut run, mut list) = (None, None, None, false);
+    let (mut timeout, mut startup) = (Duration::from_secs(5), Duration::from_secs(10));
+    let (mut hostile, mut json) = (true, false);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -87,28 +80,35 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--chapter" => chapter = Some(parse_chapter(&value("--chapter")?)?),
             "--addr" => addr = Some(parse_addr(&value("--addr")?)?),
             "--run" => run = Some(value("--run")?),
-            "--timeout" => options.timeout = parse_seconds("--timeout", &value("--timeout")?)?,
-            "--startup" => options.startup = parse_seconds("--startup", &value("--startup")?)?,
-            "--no-hostile" => options.hostile = false,
-            "--json" => options.json = true,
-            "--list" => options.list = true,
+            "--timeout" => timeout = parse_seconds("--timeout", &value("--timeout")?)?,
+            "--startup" => startup = parse_seconds("--startup", &value("--startup")?)?,
+            "--no-hostile" => hostile = false,
+            "--json" => json = true,
+            "--list" => list = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    options.chapter = chapter.ok_or("say which chapter: --chapter N")?;
-    options.server = match (addr, run) {
+    let chapter = chapter.ok_or("say which chapter: --chapter N")?;
+    let server = match (addr, run) {
         (Some(_), Some(_)) => return Err("give --addr or --run, not both".into()),
-        (Some(addr), None) => Some(Server::At(addr)),
+        (Some(addr), None) => Server::At(addr),
         (None, Some(command)) if !command.contains("{port}") => {
             return Err(format!(
                 "the --run command must say where to listen with {{port}}: {command:?}"
             ));
         }
-        (None, Some(command)) => Some(Server::Run(command)),
-        (None, None) if options.list => None,
+        (None, Some(command)) => Server::Run(command),
+        (None, None) if list => return Ok(Parsed::List(chapter)),
         (None, None) => return Err("say which server: --addr HOST:PORT or --run COMMAND".into()),
     };
-    Ok(Parsed::Run(options))
+    Ok(Parsed::Grade(Options {
+        chapter,
+        server,
+        timeout,
+        startup,
+        hostile,
+        json,
+    }))
 }
 
 fn parse_chapter(text: &str) -> Result<u8, String> {
@@ -146,14 +146,12 @@ mod tests {
 
     #[test]
     fn reads_a_chapter_and_a_server() {
-        let Ok(Parsed::Run(options)) = parse(args("--chapter 3 --addr 127.0.0.1:9 --json")) else {
+        let Ok(Parsed::Grade(options)) = parse(args("--chapter 3 --addr 127.0.0.1:9 --json"))
+        else {
             panic!("not parsed");
         };
         assert_eq!(options.chapter, 3);
-        assert_eq!(
-            options.server,
-            Some(Server::At("127.0.0.1:9".parse().unwrap()))
-        );
+        assert_eq!(options.server, Server::At("127.0.0.1:9".parse().unwrap()));
         assert!(options.json && options.hostile);
         let run = vec![
             "--chapter".into(),
@@ -161,10 +159,11 @@ mod tests {
             "--run".into(),
             "x {port}".into(),
         ];
-        let Ok(Parsed::Run(options)) = parse(run) else {
+        let Ok(Parsed::Grade(options)) = parse(run) else {
             panic!("not parsed");
         };
-        assert_eq!(options.server, Some(Server::Run("x {port}".into())));
+        assert_eq!(options.server, Server::Run("x {port}".into()));
+        assert_eq!(parse(args("--chapter 4 --list")), Ok(Parsed::List(4)));
     }
 
     #[test]

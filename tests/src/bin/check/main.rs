@@ -42,8 +42,8 @@ fn main() -> ExitCode {
             say!("{}", args::USAGE);
             ExitCode::SUCCESS
         }
-        Ok(Parsed::Run(options)) if options.list => list(&options),
-        Ok(Parsed::Run(options)) => grade(&options),
+        Ok(Parsed::List(chapter)) => list(chapter),
+        Ok(Parsed::Grade(options)) => grade(&options),
         Err(problem) => {
             eprintln!("check: {problem}\n(check --help says how)");
             ExitCode::from(2)
@@ -51,8 +51,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn list(options: &Options) -> ExitCode {
-    let chapter = options.chapter;
+fn list(chapter: u8) -> ExitCode {
     for check in chapters::for_chapter(chapter) {
         let origin = if check.is_new_in(chapter) {
             "new".to_string()
@@ -70,15 +69,14 @@ fn grade(options: &Options) -> ExitCode {
     // Kept alive until the checks are done; dropping it stops the server.
     let launched;
     let addr = match &options.server {
-        Some(Server::At(addr)) => *addr,
-        Some(Server::Run(command)) => match launch::launch(command, options.startup) {
+        Server::At(addr) => *addr,
+        Server::Run(command) => match launch::launch(command, options.startup) {
             Ok(server) => {
                 launched = server;
                 launched.addr
             }
             Err(problem) => return not_started(options, &checks, &problem),
         },
-        None => unreachable!("the arguments name a server unless --list"),
     };
     let target = Target {
         addr,
@@ -115,9 +113,9 @@ fn grade(options: &Options) -> ExitCode {
 
 /// The server would not start: no check can pass, and the report says why.
 fn not_started(options: &Options, checks: &[&'static Check], problem: &str) -> ExitCode {
-    let results: Vec<runner::Result> = checks
+    let results: Vec<runner::Graded> = checks
         .iter()
-        .map(|&check| runner::Result {
+        .map(|&check| runner::Graded {
             check,
             verdict: if check.hostile && !options.hostile {
                 Verdict::Skipped

@@ -3,18 +3,18 @@
 
 use std::fmt::Write as _;
 
-use crate::runner::{Result, Verdict};
+use crate::runner::{Graded, Verdict};
 use crate::show::{render, visible};
 
 /// The tags in front of a check's name: the chapter it comes from, and whether it is hostile.
-fn tags(result: &Result) -> String {
+fn tags(result: &Graded) -> String {
     let check = result.check;
     let hostile = if check.hostile { " [hostile]" } else { "" };
     format!("[ch{}]{hostile}", check.introduced())
 }
 
 /// One check's lines of text: one when it passed or was skipped, the whole story when it failed.
-pub fn text(result: &Result) -> String {
+pub fn text(result: &Graded) -> String {
     let name = result.check.name;
     let tags = tags(result);
     let failure = match &result.verdict {
@@ -44,12 +44,12 @@ pub fn text(result: &Result) -> String {
 }
 
 /// The last line of both reports' story.
-pub fn summary(results: &[Result]) -> String {
+pub fn summary(results: &[Graded]) -> String {
     let (passed, failed) = counts(results);
     format!("{passed} passed, {failed} failed")
 }
 
-pub fn counts(results: &[Result]) -> (usize, usize) {
+pub fn counts(results: &[Graded]) -> (usize, usize) {
     let passed = results
         .iter()
         .filter(|r| matches!(r.verdict, Verdict::Passed))
@@ -82,7 +82,7 @@ pub fn json_string(text: &str) -> String {
     out
 }
 
-fn json_result(chapter: u8, result: &Result) -> String {
+fn json_result(chapter: u8, result: &Graded) -> String {
     let check = result.check;
     let mut out = format!(
         "{{\"name\":{},\"chapter\":{},\"new\":{},\"hostile\":{}",
@@ -116,7 +116,7 @@ fn json_result(chapter: u8, result: &Result) -> String {
 
 /// The whole run as one JSON object. `error` is why no check could run (a server that did not
 /// start), if that is what happened.
-pub fn json(chapter: u8, server: &str, results: &[Result], error: Option<&str>) -> String {
+pub fn json(chapter: u8, server: &str, results: &[Graded], error: Option<&str>) -> String {
     let (passed, failed) = counts(results);
     let skipped = results.len() - passed - failed;
     let checks: Vec<String> = results.iter().map(|r| json_result(chapter, r)).collect();

@@ -17,7 +17,7 @@ pub enum Verdict {
 }
 
 /// One check and what became of it.
-pub struct Result {
+pub struct Graded {
     pub check: &'static Check,
     pub verdict: Verdict,
 }
@@ -34,8 +34,8 @@ pub fn run_all(
     checks: &[&'static Check],
     target: Target,
     hostile: bool,
-    mut on_each: impl FnMut(&Result),
-) -> Vec<Result> {
+    mut on_each: impl FnMut(&Graded),
+) -> Vec<Graded> {
     let mut results = Vec::new();
     for &check in checks {
         let verdict = if check.hostile && !hostile {
@@ -43,7 +43,7 @@ pub fn run_all(
         } else {
             run_one(check, target)
         };
-        let result = Result { check, verdict };
+        let result = Graded { check, verdict };
         on_each(&result);
         results.push(result);
     }
