@@ -479,7 +479,10 @@ async fn serve(
     app: &impl Application,
     open: &OpenConnection,
 ) -> io::Result<()> {
-    let mut connection = Connection::new(open.shared.config, Some(peer), Now::read());
+    // The clocks are read again only where time may have passed: after each wait, and after
+    // the application (whose handler may block). The steps between take microseconds.
+    let mut now = Now::read();
+    let mut connection = Connection::new(open.shared.config, Some(peer), now);
     let mut timer = None; // kept from one wait to the next: see `wait`
     let mut budget = BUDGET;
     loop {
@@ -487,9 +490,8 @@ async fn serve(
         if budget == 0 {
             yield_now().await;
             budget = BUDGET;
+            now = Now::read();
         }
-        // The clocks are read once a step, and again only after waiting.
-        let now = Now::read();
         match connection.next(now) {
             Next::Read => {
                 let stopping = &open.local.stopping;
@@ -507,9 +509,11 @@ async fn serve(
                 let deadline = connection.deadline();
                 let ready = wait(stream, Ready::Read, deadline, &mut timer, || {
                     stopping.get() && connection.holds_nothing()
-                });
-                if ready.await {
-                    read_into(stream, &mut connection, Now::read())?;
+                })
+                .await;
+                now = Now::read();
+                if ready {
+                    read_into(stream, &mut connection, now)?;
                 }
             }
             Next::Request(request) => {
@@ -517,7 +521,8 @@ async fn serve(
                 if open.local.stopping.get() {
                     response.set_header("Connection", "close"); // its last: the server stops
                 }
-                connection.respond(response, Now::read());
+                now = Now::read();
+                connection.respond(response, now);
             }
             Next::Refused(error) => {
                 log!("refused a request: {error} -> {}", error.status().code());
@@ -528,6 +533,7 @@ async fn serve(
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let deadline = connection.deadline();
                     wait(stream, Ready::Write, deadline, &mut timer, || false).await;
+                    now = Now::read();
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::{Instant, SystemTime};
 
-use stage03_parser::date::http_date;
+use stage03_parser::date::write_http_date;
 
 use super::{Inner, Middleware};
 use crate::input::Input;
@@ -21,16 +21,20 @@ pub struct AccessLog;
 impl Middleware for AccessLog {
     fn call(&self, input: Input, inner: Inner<'_>) -> Reply {
         let started = Instant::now();
-        let peer = input
-            .request
-            .peer
-            .map_or_else(|| "-".to_string(), |p| p.to_string());
+        let peer = input.request.peer;
         let what = format!("{} {}", input.request.method, input.request.target);
         inner.run(input).map(move |response| {
             let elapsed = started.elapsed();
-            let line = format!(
-                "{} {peer} {what} {} {} B {:.1} ms\n",
-                http_date(SystemTime::now()),
+            // Written into one buffer, the date as `Date` headers are (formatted once a second).
+            let mut line = Vec::with_capacity(96 + what.len());
+            write_http_date(&mut line, SystemTime::now());
+            let _ = match peer {
+                Some(peer) => write!(line, " {peer}"),
+                None => write!(line, " -"),
+            };
+            let _ = writeln!(
+                line,
+                " {what} {} {} B {:.1} ms",
                 response.status().code(),
                 // A file's body is streamed: its length is the stream's.
                 response
@@ -42,7 +46,7 @@ impl Middleware for AccessLog {
             // to it would make a system call for each piece, and lines from threads could mix.
             // Not `eprintln!`, which panics if standard error is gone: a log that cannot be
             // written must not turn every answer into a 500.
-            let _ = std::io::stderr().write_all(line.as_bytes());
+            let _ = std::io::stderr().write_all(&line);
             response
         })
     }
