@@ -152,13 +152,17 @@ pub enum ErrorStyle {
 impl ErrorStyle {
     /// The style `request` should get.
     pub fn of(request: &Request) -> ErrorStyle {
-        let accept = request
-            .header("accept")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if request.path().starts_with("/api/") || accept.contains("application/json") {
+        // Media types are compared without regard to case, here without a lowered copy: this
+        // runs for every request, and most never need their error style.
+        let accept = request.header("accept").unwrap_or_default().as_bytes();
+        let accepts = |kind: &str| {
+            accept
+                .windows(kind.len())
+                .any(|window| window.eq_ignore_ascii_case(kind.as_bytes()))
+        };
+        if request.path().starts_with("/api/") || accepts("application/json") {
             ErrorStyle::Json
-        } else if accept.contains("text/html") {
+        } else if accepts("text/html") {
             ErrorStyle::Html
         } else {
             ErrorStyle::Text
