@@ -148,6 +148,34 @@ fn run_check(args: &[&str]) -> Output {
         .expect("run the checker")
 }
 
+/// How many checks chapter `chapter` runs, and how many of them are hostile, as `--list --json`
+/// says: counts in assertions follow the checks as they are added.
+fn check_counts(chapter: u8) -> (usize, usize) {
+    let output = run_check(&["--chapter", &chapter.to_string(), "--list", "--json"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let list = json::parse(stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    let Some(Value::Array(checks)) = list.get("checks") else {
+        panic!("no checks in {stdout}");
+    };
+    let hostile = checks
+        .iter()
+        .filter(|c| c.get("hostile") == Some(&Value::Bool(true)))
+        .count();
+    (checks.len(), hostile)
+}
+
+/// Writes a throwaway Python server into `folder`: `None` (and a message) without python3.
+fn python_server(folder: &TempFolder, source: &str) -> Option<String> {
+    if !python3_runs() {
+        eprintln!("skipped: python3 is not installed, so the test's server cannot run");
+        return None;
+    }
+    let script = folder.path().join("server.py");
+    std::fs::write(&script, source).expect("write the server");
+    Some(format!("python3 {} --port {{port}}", script.display()))
+}
+
 fn grade_json(chapter: u8, addr: SocketAddr) -> Graded {
     let (chapter, addr) = (chapter.to_string(), addr.to_string());
     let args = [
@@ -297,8 +325,14 @@ fn a_tutorial_python_server_is_told_what_to_fix() {
         assert!(text.contains(said), "no {said:?} in:\n{text}");
     }
     let summary = text.lines().last().unwrap_or_default();
+    let (checks, _) = check_counts(2);
     assert!(
-        ["0 passed, 7 failed", "1 passed, 6 failed"].contains(&summary),
+        [
+            format!("0 passed, {checks} failed"),
+            format!("1 passed, {} failed", checks - 1)
+        ]
+        .iter()
+        .any(|s| s == summary),
         "{text}"
     );
 }
@@ -337,7 +371,11 @@ fn a_server_that_exits_at_once_is_reported_with_what_it_printed() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("the server exited"), "{text}");
     assert!(text.contains("cannot bind port"), "{text}");
-    assert!(text.contains("0 passed, 7 failed"), "{text}");
+    let (checks, _) = check_counts(2);
+    assert!(
+        text.contains(&format!("0 passed, {checks} failed")),
+        "{text}"
+    );
 }
 
 /// A listener that never accepts: the kernel completes each connection, and no answer ever
@@ -359,7 +397,84 @@ fn a_server_that_never_answers_is_reported_not_waited_for() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("no answer within 0.5 s"), "{text}");
     assert!(text.contains("skip  [ch2] [hostile]"), "{text}");
-    assert!(text.contains("0 passed, 6 failed"), "{text}");
+    let (checks, hostile) = check_counts(2);
+    let summary = format!(
+        "0 passed, {} failed, {hostile} skipped (--no-hostile)",
+        checks - hostile
+    );
+    assert!(text.contains(&summary), "{text}");
+}
+
+/// A server that answers its first request well, then dies on the second.
+const DIES_ON_THE_SECOND_REQUEST: &str = r#"import socket, sys
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", port))
+server.listen(5)
+answered = 0
+while True:
+    conn, addr = server.accept()
+    request = conn.recv(65536)
+    if not request:
+        conn.close()
+        continue
+    if answered == 1:
+        print("boom: the second request killed me", flush=True)
+        sys.exit(3)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                 b"Connection: close\r\n\r\nok")
+    conn.close()
+    answered += 1
+"#;
+
+#[test]
+fn a_server_that_dies_mid_run_is_reported_and_the_rest_not_run() {
+    let folder = TempFolder::new("check-python-dies");
+    let Some(command) = python_server(&folder, DIES_ON_THE_SECOND_REQUEST) else {
+        return;
+    };
+    let output = run_check(&["--chapter", "2", "--run", &command, "--timeout", TIMEOUT]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    // The second check is where it died: said, with what it printed last.
+    assert!(
+        text.contains(
+            "the server exited (exit status 3) during «GET /hello says Hello, World! in \
+             text/plain; charset=utf-8»"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("boom: the second request killed me"),
+        "{text}"
+    );
+    let (checks, _) = check_counts(2);
+    let not_run = text.matches("not run: the server is not running").count();
+    assert_eq!(not_run, checks - 2, "{text}");
+    assert!(
+        text.ends_with(&format!("1 passed, {} failed\n", checks - 1)),
+        "{text}"
+    );
+}
+
+#[test]
+fn nothing_listening_at_addr_is_one_error_not_a_failure_per_check() {
+    // A port that was free a moment ago, and is let go: nothing listens there.
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .to_string();
+    let output = run_check(&["--chapter", "2", "--addr", &addr]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("nothing accepted connections at --addr"),
+        "{text}"
+    );
+    assert!(!text.contains("FAIL"), "{text}");
+    assert!(!text.contains("cannot connect"), "{text}");
 }
 
 #[test]

@@ -14,12 +14,18 @@ Usage:
 It runs chapter N's checks, and the checks of earlier chapters that chapter N keeps, against a
 server already listening at --addr, or one it starts itself with --run: COMMAND is run with
 `sh -c` once {port} is replaced by a free port, waited for until it accepts connections, and
-stopped (with its whole process group) after the checks.
+stopped (with its whole process group) after the checks, or when the checker is stopped.
+To tell when it accepts, the checker connects and closes without sending anything, so a
+server must survive a connection that sends nothing (in Python, `recv` then returns b\"\"
+and `request.split()[1]` raises: check for the empty request first). If the server exits
+during the run, the check it exited in says so, with the end of what it printed, and the
+checks after it are not run (each counted failed).
 
 Each check prints one line when it passes. A failure shows what was sent, what was expected,
 what came back (\\r and \\n written out, a ^ under the first wrong byte) and the section of
 BOOK.md that explains it. The last line is `N passed, M failed`; the exit code is 0 only when
-every check passed (1 when one failed, 2 for a command line or a server that would not start).
+every check passed (1 when one failed, 2 for a command line, a server that would not start,
+or nothing accepting connections at --addr).
 
 Options:
   --chapter N        the chapter to grade, 1 to 7
@@ -31,7 +37,8 @@ Options:
   --no-hostile       leave out the checks marked [hostile]: smuggling, size limits, slow or
                      misbehaving clients (for a first assignment)
   --json             print the results as JSON instead, for a grading script
-  --list             list the chapter's checks without running them
+  --list             list the chapter's checks without running them (with --json, as JSON;
+                     not with --addr or --run)
   -h, --help         show this help
 
 Examples:
@@ -41,8 +48,8 @@ Examples:
 /// Where the server under test is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Server {
-    /// Already running there.
-    At(SocketAddr),
+    /// Already running at one of these addresses (all that HOST:PORT resolves to).
+    At(Vec<SocketAddr>),
     /// Started by the checker with this command, `{port}` still in it.
     Run(String),
 }
@@ -63,8 +70,8 @@ pub struct Options {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Parsed {
     Grade(Options),
-    /// `--list`: the chapter's checks, without a server.
-    List(u8),
+    /// `--list`: the chapter's checks, without a server; as JSON if the `bool` says so.
+    List(u8, bool),
     Help,
 }
 
@@ -89,6 +96,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         }
     }
     let chapter = chapter.ok_or("say which chapter: --chapter N")?;
+    if list && (addr.is_some() || run.is_some()) {
+        return Err("--list runs no check: give it without --addr or --run".into());
+    }
     let server = match (addr, run) {
         (Some(_), Some(_)) => return Err("give --addr or --run, not both".into()),
         (Some(addr), None) => Server::At(addr),
@@ -98,7 +108,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             ));
         }
         (None, Some(command)) => Server::Run(command),
-        (None, None) if list => return Ok(Parsed::List(chapter)),
+        (None, None) if list => return Ok(Parsed::List(chapter, json)),
         (None, None) => return Err("say which server: --addr HOST:PORT or --run COMMAND".into()),
     };
     Ok(Parsed::Grade(Options {
@@ -118,13 +128,15 @@ fn parse_chapter(text: &str) -> Result<u8, String> {
     }
 }
 
-fn parse_addr(text: &str) -> Result<SocketAddr, String> {
-    let mut addrs = text
+fn parse_addr(text: &str) -> Result<Vec<SocketAddr>, String> {
+    let addrs: Vec<SocketAddr> = text
         .to_socket_addrs()
-        .map_err(|e| format!("--addr {text:?}: {e} (give HOST:PORT, like 127.0.0.1:7878)"))?;
-    addrs
-        .next()
-        .ok_or_else(|| format!("--addr {text:?} names no address"))
+        .map_err(|e| format!("--addr {text:?}: {e} (give HOST:PORT, like 127.0.0.1:7878)"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("--addr {text:?} names no address"));
+    }
+    Ok(addrs)
 }
 
 fn parse_seconds(name: &str, text: &str) -> Result<Duration, String> {
@@ -151,7 +163,10 @@ mod tests {
             panic!("not parsed");
         };
         assert_eq!(options.chapter, 3);
-        assert_eq!(options.server, Server::At("127.0.0.1:9".parse().unwrap()));
+        assert_eq!(
+            options.server,
+            Server::At(vec!["127.0.0.1:9".parse().unwrap()])
+        );
         assert!(options.json && options.hostile);
         let run = vec![
             "--chapter".into(),
@@ -163,7 +178,14 @@ mod tests {
             panic!("not parsed");
         };
         assert_eq!(options.server, Server::Run("x {port}".into()));
-        assert_eq!(parse(args("--chapter 4 --list")), Ok(Parsed::List(4)));
+        assert_eq!(
+            parse(args("--chapter 4 --list")),
+            Ok(Parsed::List(4, false))
+        );
+        assert_eq!(
+            parse(args("--chapter 4 --list --json")),
+            Ok(Parsed::List(4, true))
+        );
     }
 
     #[test]
@@ -176,6 +198,10 @@ mod tests {
             ("--chapter 2 --addr 127.0.0.1:9 --timeout 0", "--timeout"),
             ("--chapter 2 --addr 127.0.0.1:9 --startup 601", "--startup"),
             ("--chapter 2 --frobnicate", "unknown argument"),
+            (
+                "--chapter 2 --list --addr 127.0.0.1:9",
+                "--list runs no check",
+            ),
         ] {
             let error = parse(args(line)).expect_err(line);
             assert!(error.contains(said), "{line}: {error}");

@@ -27,6 +27,35 @@ impl fmt::Display for Hint {
     }
 }
 
+/// Where the book says how an answer is framed: a status line, fields, and a Content-Length.
+pub const ANSWERING: Hint = Hint {
+    part: "Chapter 2 — HTTP is text over TCP",
+    section: "Answering",
+};
+
+/// Where the book shows what lines ended by `\n` alone do to a client.
+pub const PITFALLS: Hint = Hint {
+    part: "Chapter 2 — HTTP is text over TCP",
+    section: "Pitfalls, shown",
+};
+
+/// A kind of mistake the checker can tell whatever the check, and where the book is about it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Kind {
+    pub name: &'static str,
+    pub hint: Hint,
+}
+
+pub const NO_CONTENT_LENGTH: Kind = Kind {
+    name: "no Content-Length",
+    hint: ANSWERING,
+};
+
+pub const BARE_LF: Kind = Kind {
+    name: "lines ended by \\n alone",
+    hint: PITFALLS,
+};
+
 /// One behaviour a server is held to.
 pub struct Check {
     /// What the server must do, as a sentence; unique, so a grading script can name it.
@@ -53,6 +82,22 @@ impl Check {
     /// Whether `chapter` is where a server must first do this: the chapter before did not.
     pub fn is_new_in(&self, chapter: u8) -> bool {
         self.kept_in(chapter) && (chapter == 1 || !self.kept_in(chapter - 1))
+    }
+
+    /// Whether `chapter` brings back a check an earlier chapter had and the one before it
+    /// dropped (chapter 2's `Hello, World!` at `/hello`: chapter 3 mirrors every path instead).
+    pub fn is_back_in(&self, chapter: u8) -> bool {
+        self.is_new_in(chapter) && self.introduced() != chapter
+    }
+
+    /// Where the check comes from, as a chapter `chapter`'s run shows it: `ch2`, or
+    /// `ch2, back in ch4`.
+    pub fn origin(&self, chapter: u8) -> String {
+        if self.is_back_in(chapter) {
+            format!("ch{}, back in ch{chapter}", self.introduced())
+        } else {
+            format!("ch{}", self.introduced())
+        }
     }
 }
 

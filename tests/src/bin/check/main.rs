@@ -21,6 +21,7 @@ mod show;
 mod wire;
 
 use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 
 use args::{Options, Parsed, Server};
@@ -42,7 +43,7 @@ fn main() -> ExitCode {
             say!("{}", args::USAGE);
             ExitCode::SUCCESS
         }
-        Ok(Parsed::List(chapter)) => list(chapter),
+        Ok(Parsed::List(chapter, json)) => list(chapter, json),
         Ok(Parsed::Grade(options)) => grade(&options),
         Err(problem) => {
             eprintln!("check: {problem}\n(check --help says how)");
@@ -51,9 +52,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn list(chapter: u8) -> ExitCode {
-    for check in chapters::for_chapter(chapter) {
-        let origin = if check.is_new_in(chapter) {
+fn list(chapter: u8, json: bool) -> ExitCode {
+    let checks = chapters::for_chapter(chapter);
+    if json {
+        say!("{}", report::json_list(chapter, &checks));
+        return ExitCode::SUCCESS;
+    }
+    for check in checks {
+        let origin = if check.is_back_in(chapter) {
+            format!(
+                "back: from chapter {}, left out of chapter {}, back in chapter {chapter}",
+                check.introduced(),
+                chapter - 1
+            )
+        } else if check.is_new_in(chapter) {
             "new".to_string()
         } else {
             format!("ch{}", check.introduced())
@@ -64,17 +76,33 @@ fn list(chapter: u8) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The first of `addrs` that accepts a connection, or why none did.
+fn reachable(addrs: &[SocketAddr], timeout: std::time::Duration) -> Result<SocketAddr, String> {
+    let mut errors = Vec::new();
+    for addr in addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(_) => return Ok(*addr),
+            Err(e) => errors.push(format!("{addr}: {e}")),
+        }
+    }
+    Err(format!(
+        "nothing accepted connections at --addr ({}). Is the server running, and listening \
+         on that address and port?",
+        errors.join("; ")
+    ))
+}
+
 fn grade(options: &Options) -> ExitCode {
     let checks = chapters::for_chapter(options.chapter);
     // Kept alive until the checks are done; dropping it stops the server.
-    let launched;
+    let mut launched = None;
     let addr = match &options.server {
-        Server::At(addr) => *addr,
+        Server::At(addrs) => match reachable(addrs, options.timeout) {
+            Ok(addr) => addr,
+            Err(problem) => return not_started(options, &checks, &problem),
+        },
         Server::Run(command) => match launch::launch(command, options.startup) {
-            Ok(server) => {
-                launched = server;
-                launched.addr
-            }
+            Ok(server) => launched.insert(server).addr,
             Err(problem) => return not_started(options, &checks, &problem),
         },
     };
@@ -84,15 +112,22 @@ fn grade(options: &Options) -> ExitCode {
     };
     if !options.json {
         let hostile = checks.iter().filter(|c| c.hostile).count();
+        let left_out = if options.hostile {
+            ""
+        } else {
+            ", skipped: --no-hostile"
+        };
         say!(
-            "chapter {} at {addr}: {} checks, {hostile} of them [hostile]",
+            "chapter {} at {addr}: {} checks, {hostile} of them [hostile]{left_out}",
             options.chapter,
             checks.len()
         );
     }
-    let results = runner::run_all(&checks, target, options.hostile, |result| {
+    let exited = || launched.as_mut().and_then(launch::Launched::exited);
+    let mut seen = report::Seen::default();
+    let results = runner::run_all(&checks, target, options.hostile, exited, |result| {
         if !options.json {
-            say!("{}", report::text(result));
+            say!("{}", seen.text(options.chapter, result));
         }
     });
     if options.json {
@@ -120,7 +155,9 @@ fn not_started(options: &Options, checks: &[&'static Check], problem: &str) -> E
             verdict: if check.hostile && !options.hostile {
                 Verdict::Skipped
             } else {
-                Verdict::Failed(Failure::new("the server did not start"))
+                Verdict::Failed(Failure::new(
+                    "not run: the server did not start, or nothing accepted connections",
+                ))
             },
         })
         .collect();

@@ -14,6 +14,10 @@ pub struct Failure {
     pub got: Vec<u8>,
     /// Where in `got` the first wrong byte is, if one byte is to blame.
     pub caret: Option<usize>,
+    /// What kind of mistake it is, when the checker can tell (no Content-Length, bare `\n`…),
+    /// and so the section of BOOK.md about it. Several checks failing for one kind are told
+    /// in full once.
+    pub kind: Option<&'static crate::check::Kind>,
 }
 
 /// A check's result: `Ok` when it passed.
@@ -25,6 +29,11 @@ impl Failure {
             problem: problem.into(),
             ..Failure::default()
         }
+    }
+
+    pub fn of_kind(mut self, kind: &'static crate::check::Kind) -> Failure {
+        self.kind = Some(kind);
+        self
     }
 
     pub fn with_problem(mut self, problem: impl Into<String>) -> Failure {

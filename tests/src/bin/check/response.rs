@@ -116,11 +116,12 @@ impl Response {
             );
         };
         if let Some(at) = bare_lf(&bytes[..head_len]) {
-            return fail(
+            return Err(Failure::new(
                 "a line of the head ends with \\n alone: HTTP's lines end with \\r\\n",
-                at,
-                &bytes,
-            );
+            )
+            .with_got(bytes)
+            .with_caret(at)
+            .of_kind(&crate::check::BARE_LF));
         }
         let head = String::from_utf8_lossy(&bytes[..head_len - 4]).into_owned();
         let mut lines = head.split("\r\n");

@@ -29,25 +29,50 @@ fn guard(target: &Target) -> Duration {
 }
 
 /// Runs `checks` in order against `target`; `on_each` sees each result as it comes, so the text
-/// report can print while the next check runs.
+/// report can print while the next check runs. After a failure, `exited` says whether the
+/// server has exited (`--run` only): if so, that is the failure (how it exited, and the end of
+/// what it printed), and the checks after it are not run, each failed as not run.
 pub fn run_all(
     checks: &[&'static Check],
     target: Target,
     hostile: bool,
+    mut exited: impl FnMut() -> Option<(String, String)>,
     mut on_each: impl FnMut(&Graded),
 ) -> Vec<Graded> {
     let mut results = Vec::new();
+    let mut gone: Option<&'static str> = None;
     for &check in checks {
         let verdict = if check.hostile && !hostile {
             Verdict::Skipped
+        } else if let Some(during) = gone {
+            Verdict::Failed(Failure::new(format!(
+                "not run: the server is not running (it exited during «{during}»)"
+            )))
         } else {
-            run_one(check, target)
+            match run_one(check, target) {
+                Verdict::Failed(failure) => match exited() {
+                    Some((how, tail)) => {
+                        gone = Some(check.name);
+                        Verdict::Failed(died(failure, &how, check.name, &tail))
+                    }
+                    None => Verdict::Failed(failure),
+                },
+                verdict => verdict,
+            }
         };
         let result = Graded { check, verdict };
         on_each(&result);
         results.push(result);
     }
     results
+}
+
+/// A failure the server's exit explains: said first, with what the check saw after it.
+fn died(failure: Failure, how: &str, check: &str, tail: &str) -> Failure {
+    let saw = failure.problem.clone();
+    failure.with_problem(format!(
+        "{how} during «{check}» (what the check saw: {saw})\n{tail}"
+    ))
 }
 
 fn run_one(check: &'static Check, target: Target) -> Verdict {

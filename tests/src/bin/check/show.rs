@@ -7,7 +7,7 @@ const MAX_LINES: usize = 12;
 const MAX_WIDTH: usize = 96;
 
 /// One byte as it is shown.
-fn escape(byte: u8) -> String {
+pub fn escape(byte: u8) -> String {
     match byte {
         b'\r' => "\\r".into(),
         b'\n' => "\\n".into(),

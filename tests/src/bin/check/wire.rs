@@ -226,7 +226,8 @@ impl Wire {
                 ))
                 .with_expected("a Content-Length field saying how long the body is")
                 .with_got(got)
-                .with_caret(at);
+                .with_caret(at)
+                .of_kind(&crate::check::NO_CONTENT_LENGTH);
         }
         let problem = if got.is_empty() {
             format!(

@@ -97,7 +97,8 @@ pub fn assert_a_page(exchange: &Exchange) -> Outcome {
                  close, and cannot tell a whole body from a cut one",
             )
             .with_expected(format!("Content-Length: {}", response.body().len()))
-            .with_caret(response.end_of_fields()));
+            .with_caret(response.end_of_fields())
+            .of_kind(&crate::check::NO_CONTENT_LENGTH));
     }
     exchange.header_starts("Content-Type", "")?;
     if response.body().is_empty() {
