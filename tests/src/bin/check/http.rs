@@ -27,6 +27,21 @@ pub fn get(target: &str) -> Vec<u8> {
     request("GET", target, &[("Connection", "close")], b"")
 }
 
+/// The path and query of a `Location` value: itself, or what follows the authority of an
+/// absolute URI.
+pub fn location_path(value: &str) -> &str {
+    for scheme in ["http://", "https://"] {
+        if value.len() > scheme.len() && value[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            let rest = &value[scheme.len()..];
+            return rest.find(['/', '?']).map_or("/", |at| &rest[at..]);
+        }
+    }
+    value
+}
+
+/// Where the status code starts in a status line: after `HTTP/1.x `.
+const STATUS_CODE_AT: usize = 9;
+
 /// One request and its answer.
 pub struct Exchange {
     pub sent: Vec<u8>,
@@ -54,11 +69,39 @@ pub fn exchange(target: &Target, bytes: &[u8]) -> Result<Exchange, Failure> {
 pub fn exchange_allowing_reset(target: &Target, bytes: &[u8]) -> Result<(Exchange, bool), Failure> {
     let mut wire = Wire::connect(target.addr, target.timeout)?;
     wire.send(bytes)?;
-    let response = wire.response(bytes.starts_with(b"HEAD "))?;
-    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-    if text.contains("\r\nconnection: close\r\n") {
-        wire.expect_close("after the answer to a request that said Connection: close")
-            .map_err(|f| f.with_expected("the connection closed right after the answer"))?;
+    let to_head = bytes.starts_with(b"HEAD ");
+    let response = wire.response(to_head)?;
+    if asks_close(bytes) {
+        let after = "after the answer to a request that said Connection: close";
+        let rest = wire.until_close().map_err(|f| {
+            f.with_problem(format!(
+                "the connection stayed open {after} for {} s: the server should close it",
+                target.timeout.as_secs_f32()
+            ))
+            .with_expected("the connection closed right after the answer")
+        })?;
+        if !rest.is_empty() {
+            let at = response.bytes.len();
+            let problem = if to_head {
+                format!(
+                    "a HEAD answer has no body (RFC 9110 §9.3.2): the head is the GET answer's, \
+                     and nothing follows it; {} bytes came after it",
+                    rest.len()
+                )
+            } else {
+                format!(
+                    "{} more bytes came {after}, where the server should have closed the \
+                     connection: a body longer than its Content-Length, or an answer to a \
+                     request that should not have been read",
+                    rest.len()
+                )
+            };
+            return Err(Failure::new(problem)
+                .with_sent(wire.sent())
+                .with_expected("the connection closed right after the answer")
+                .with_got([response.bytes, rest].concat())
+                .with_caret(at));
+        }
     }
     let reset = wire.was_reset();
     let exchange = Exchange {
@@ -66,6 +109,17 @@ pub fn exchange_allowing_reset(target: &Target, bytes: &[u8]) -> Result<(Exchang
         response,
     };
     Ok((exchange, reset))
+}
+
+/// Whether a request the checker wrote says `Connection: close`.
+fn asks_close(bytes: &[u8]) -> bool {
+    let head_end = crate::response::find(bytes, b"\r\n\r\n").unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..head_end])
+        .split("\r\n")
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("connection"))
+        .flat_map(|(_, value)| value.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"))
 }
 
 /// [`exchange_allowing_reset`], without saying whether there was a reset.
@@ -85,13 +139,14 @@ impl Exchange {
         if self.response.status == code {
             return Ok(());
         }
-        let expected = format!("HTTP/1.1 {code}");
+        // The caret goes under the status code, whatever the version before it.
         let failure = self
             .fail(format!(
                 "the status is {}, where {code} was expected",
                 self.response.status
             ))
-            .expecting_bytes(0, expected.as_bytes());
+            .expecting_bytes(STATUS_CODE_AT, code.to_string().as_bytes())
+            .with_expected(format!("HTTP/1.1 {code}"));
         Err(match self.response.status {
             // Not the student's mistake but the grading's: say so, and how to grade instead.
             429 => failure.explained(
@@ -124,6 +179,76 @@ impl Exchange {
         }
     }
 
+    /// `Content-Type` is the media type `expected` (`text/plain; charset=utf-8`): type and
+    /// parameter names without case, spaces around `;` and `=` optional, a charset's value
+    /// without case (RFC 9110 §8.3.1); other parameters may follow.
+    pub fn media_type(&self, expected: &str) -> Outcome {
+        let parse = |text: &str| -> (String, Vec<(String, String)>) {
+            let mut parts = text.split(';');
+            let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let parameters = parts
+                .filter_map(|p| p.split_once('='))
+                .map(|(name, value)| {
+                    let name = name.trim().to_ascii_lowercase();
+                    let value = value.trim().trim_matches('"');
+                    let value = if name == "charset" {
+                        value.to_ascii_lowercase()
+                    } else {
+                        value.to_string()
+                    };
+                    (name, value)
+                })
+                .collect();
+            (essence, parameters)
+        };
+        let (essence, parameters) = parse(expected);
+        match self.response.header("Content-Type") {
+            Some(value) => {
+                let (got, got_parameters) = parse(value);
+                if got == essence && parameters.iter().all(|p| got_parameters.contains(p)) {
+                    return Ok(());
+                }
+                Err(self
+                    .fail(format!(
+                        "Content-Type is {value:?}, where {expected:?} was expected (compared \
+                         as a media type: case and spaces around ; do not matter)"
+                    ))
+                    .with_expected(format!("Content-Type: {expected}"))
+                    .with_caret(self.response.header_value_at("Content-Type").unwrap_or(0)))
+            }
+            None => Err(self.missing("Content-Type", format!("Content-Type: {expected}"))),
+        }
+    }
+
+    /// `Connection` names `token` (its value is a list of tokens, compared without case). The
+    /// caret goes under the value that came, when the field is there.
+    pub fn connection_says(&self, token: &str) -> Outcome {
+        if self.response.connection_has(token) {
+            return Ok(());
+        }
+        let expected = format!("Connection: {token}");
+        match self.response.header_value_at("Connection") {
+            Some(at) => Err(self
+                .fail(format!(
+                    "Connection is {:?}, where {token:?} was expected (compared as a list of \
+                     tokens, without case)",
+                    self.response.header("Connection").unwrap_or_default()
+                ))
+                .with_expected(expected)
+                .with_caret(at)),
+            None => Err(self.missing("Connection", expected)),
+        }
+    }
+
+    /// `Location` leads to `path` (with its query): the path itself, or an absolute URI whose
+    /// path it is (`http://host/hello`), as RFC 9110 §10.2.2 allows.
+    pub fn location_is(&self, path: &str) -> Outcome {
+        match self.response.header("Location") {
+            Some(value) if location_path(value) == path => Ok(()),
+            _ => self.header_is("Location", path),
+        }
+    }
+
     /// The field `name` is there with exactly `value`.
     pub fn header_is(&self, name: &str, value: &str) -> Outcome {
         match self.response.header(name) {
@@ -137,9 +262,15 @@ impl Exchange {
     }
 
     fn missing(&self, name: &str, expected: String) -> Failure {
-        self.fail(format!("the answer has no {name} field"))
+        let failure = self
+            .fail(format!("the answer has no {name} field"))
             .with_expected(expected)
-            .with_caret(self.response.end_of_fields())
+            .with_caret(self.response.end_of_fields());
+        if name.eq_ignore_ascii_case("Content-Length") {
+            failure.of_kind(&crate::check::NO_CONTENT_LENGTH)
+        } else {
+            failure
+        }
     }
 
     pub fn body_is(&self, expected: &[u8]) -> Outcome {

@@ -12,6 +12,7 @@ mod args;
 mod chapters;
 mod check;
 mod http;
+mod json;
 mod launch;
 mod outcome;
 mod report;

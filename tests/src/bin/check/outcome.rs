@@ -73,6 +73,12 @@ impl Failure {
         self
     }
 
+    /// The caret moved by `offset`: for a failure found in a part of what came back.
+    pub fn shifted(mut self, offset: usize) -> Failure {
+        self.caret = self.caret.map(|at| at + offset);
+        self
+    }
+
     pub fn with_caret(mut self, at: usize) -> Failure {
         self.caret = Some(at);
         self

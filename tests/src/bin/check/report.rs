@@ -30,7 +30,10 @@ impl Seen {
         {
             if let Some(first) = self.told.get(kind.name) {
                 let summary = failure.problem.lines().next().unwrap_or_default();
-                let summary: String = summary.chars().take(120).collect();
+                let mut summary: String = summary.chars().take(120).collect();
+                if summary.len() < failure.problem.len() {
+                    summary.push('…');
+                }
                 return format!(
                     "FAIL  {} {}\n      problem:  same problem as «{first}»: {summary}",
                     tags(chapter, result),

@@ -14,6 +14,8 @@ pub struct Response {
     pub status: u16,
     /// `(name, value)` in the order sent, the value trimmed.
     pub headers: Vec<(String, String)>,
+    /// The body decoded, when it came chunked.
+    decoded: Option<Vec<u8>>,
 }
 
 /// How much of the bytes received so far is one whole response.
@@ -22,6 +24,13 @@ pub enum Framing {
     Whole(usize),
     /// More must arrive first.
     Incomplete,
+}
+
+/// How a response's body ends, by the rules a client follows (RFC 9112 §6.3).
+enum BodyLength {
+    Fixed(usize),
+    Chunked,
+    ToTheClose,
 }
 
 /// Where the head ends in `bytes` (the index just past its blank line), if it has ended. A head
@@ -35,36 +44,120 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// How long the body is, by the rules a client follows (RFC 9112 §6.3): `None` runs to the close.
-fn body_length(head: &Response, to_head: bool) -> Result<Option<usize>, Failure> {
+/// How long the body is, by the rules a client follows (RFC 9112 §6.3), or why the framing is
+/// one no client can trust.
+fn body_length(head: &Response, to_head: bool) -> Result<BodyLength, Failure> {
     if to_head || head.status < 200 || head.status == 204 || head.status == 304 {
-        return Ok(Some(0));
+        return Ok(BodyLength::Fixed(0));
     }
-    if head.header("Transfer-Encoding").is_some() {
-        return Err(Failure::new(
-            "the answer uses Transfer-Encoding, which no chapter's server sends: give a \
-             Content-Length instead",
-        ));
+    let lengths: Vec<&str> = head.all("Content-Length").collect();
+    if let Some(coding) = head.header("Transfer-Encoding") {
+        if !lengths.is_empty() {
+            return Err(Failure::new(
+                "the answer has both Transfer-Encoding and Content-Length: a sender must not \
+                 send both (RFC 9112 §6.2), and a client cannot tell which one frames the body",
+            )
+            .with_caret(head.header_value_at("Content-Length").unwrap_or(0)));
+        }
+        let last = coding.rsplit(',').next().unwrap_or_default().trim();
+        return Ok(if last.eq_ignore_ascii_case("chunked") {
+            BodyLength::Chunked
+        } else {
+            BodyLength::ToTheClose
+        });
     }
-    match head.header("Content-Length") {
-        None => Ok(None),
-        Some(value) => value.parse().map(Some).map_err(|_| {
-            let at = head.header_value_at("Content-Length").unwrap_or(0);
-            Failure::new(format!("Content-Length {value:?} is not a number of bytes"))
-                .with_caret(at)
-        }),
+    let mut length = None;
+    for value in lengths.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        let at = head.header_value_at("Content-Length").unwrap_or(0);
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Failure::new(format!(
+                "Content-Length {value:?} is not a number of bytes: it is digits only (RFC 9110 \
+                 §8.6)"
+            ))
+            .with_caret(at));
+        }
+        let n: usize = value.parse().map_err(|_| {
+            Failure::new(format!("Content-Length {value} is too large")).with_caret(at)
+        })?;
+        if length.is_some_and(|l| l != n) {
+            return Err(Failure::new(format!(
+                "the answer's Content-Length fields disagree ({}): a client cannot tell where \
+                 the body ends; send one",
+                lengths.join(", ")
+            ))
+            .with_caret(at));
+        }
+        length = Some(n);
     }
+    Ok(length.map_or(BodyLength::ToTheClose, BodyLength::Fixed))
+}
+
+/// A chunked body at the start of `bytes`: `Ok(None)` while it is not all there, else how long
+/// it is on the wire and what it decodes to.
+fn chunked(bytes: &[u8]) -> Result<Option<(usize, Vec<u8>)>, Failure> {
+    let mut at = 0;
+    let mut body = Vec::new();
+    loop {
+        let Some(line_end) = find(&bytes[at..], b"\r\n").map(|i| at + i) else {
+            return Ok(None);
+        };
+        let line = String::from_utf8_lossy(&bytes[at..line_end]);
+        let size = line.split(';').next().unwrap_or_default().trim();
+        let Ok(size) = usize::from_str_radix(size, 16) else {
+            return Err(Failure::new(format!(
+                "a chunk's size line {line:?} is not a hexadecimal number (RFC 9112 §7.1)"
+            ))
+            .with_caret(at));
+        };
+        at = line_end + 2;
+        if size == 0 {
+            // Trailer fields, if any, then the empty line.
+            loop {
+                let Some(end) = find(&bytes[at..], b"\r\n").map(|i| at + i) else {
+                    return Ok(None);
+                };
+                let empty = end == at;
+                at = end + 2;
+                if empty {
+                    return Ok(Some((at, body)));
+                }
+            }
+        }
+        if bytes.len() < at + size + 2 {
+            return Ok(None);
+        }
+        body.extend_from_slice(&bytes[at..at + size]);
+        at += size;
+        if &bytes[at..at + 2] != b"\r\n" {
+            return Err(Failure::new("a chunk's data is not followed by \\r\\n").with_caret(at));
+        }
+        at += 2;
+    }
+}
+
+/// Where the head ends in `bytes` and how the body ends, for a response whose head is whole.
+fn framing(bytes: &[u8], to_head: bool) -> Result<Option<(Response, BodyLength)>, Failure> {
+    not_a_status_line(bytes).map_or(Ok(()), Err)?;
+    let Some(end) = head_end(bytes) else {
+        return Ok(None);
+    };
+    let head = Response::parse_head(bytes[..end].to_vec())?;
+    let length = body_length(&head, to_head).map_err(|f| f.with_got(bytes.to_vec()))?;
+    Ok(Some((head, length)))
 }
 
 /// Whether `bytes` starts with one whole response, and how long it is.
 pub fn split(bytes: &[u8], to_head: bool) -> Result<Framing, Failure> {
-    not_a_status_line(bytes).map_or(Ok(()), Err)?;
-    let Some(end) = head_end(bytes) else {
+    let Some((head, length)) = framing(bytes, to_head)? else {
         return Ok(Framing::Incomplete);
     };
-    let head = Response::parse(bytes[..end].to_vec())?;
-    Ok(match body_length(&head, to_head)? {
-        Some(length) if bytes.len() >= end + length => Framing::Whole(end + length),
+    let end = head.head_len;
+    Ok(match length {
+        BodyLength::Fixed(length) if bytes.len() >= end + length => Framing::Whole(end + length),
+        BodyLength::Chunked => match chunked(&bytes[end..]).map_err(|f| f.shifted(end))? {
+            Some((length, _)) => Framing::Whole(end + length),
+            None => Framing::Incomplete,
+        },
         _ => Framing::Incomplete,
     })
 }
@@ -72,22 +165,25 @@ pub fn split(bytes: &[u8], to_head: bool) -> Result<Framing, Failure> {
 /// The server closed after sending `bytes`: fine only if they are a response whose body runs to
 /// the close. Otherwise it says what was missing.
 pub fn split_at_close(bytes: &[u8], to_head: bool) -> Result<(), Failure> {
-    not_a_status_line(bytes).map_or(Ok(()), Err)?;
-    let Some(end) = head_end(bytes) else {
+    let Some((head, length)) = framing(bytes, to_head)? else {
         return Err(Failure::new(
             "the server closed the connection before the end of the answer's head: a head \
              ends with an empty line, \\r\\n\\r\\n",
         )
         .with_caret(bytes.len()));
     };
-    let head = Response::parse(bytes[..end].to_vec())?;
-    match body_length(&head, to_head)? {
-        None => Ok(()),
-        Some(length) => Err(Failure::new(format!(
+    let end = head.head_len;
+    match length {
+        BodyLength::ToTheClose => Ok(()),
+        BodyLength::Fixed(length) => Err(Failure::new(format!(
             "the server closed the connection after {} bytes of body, but Content-Length \
              promised {length}",
             bytes.len() - end
         ))
+        .with_caret(bytes.len())),
+        BodyLength::Chunked => Err(Failure::new(
+            "the server closed the connection before the chunked body's last chunk (0\\r\\n\\r\\n)",
+        )
         .with_caret(bytes.len())),
     }
 }
@@ -95,14 +191,55 @@ pub fn split_at_close(bytes: &[u8], to_head: bool) -> Result<(), Failure> {
 /// Where a `Content-Length` should have been, if `bytes` hold a whole head of a response that
 /// has a body but does not say how long it is.
 pub fn lacks_length(bytes: &[u8]) -> Option<usize> {
-    let end = head_end(bytes)?;
-    let head = Response::parse(bytes[..end].to_vec()).ok()?;
-    matches!(body_length(&head, false), Ok(None)).then(|| head.end_of_fields())
+    let (head, length) = framing(bytes, false).ok()??;
+    matches!(length, BodyLength::ToTheClose).then(|| head.end_of_fields())
 }
 
 impl Response {
-    /// Splits a whole response (or just its head); fails at the first byte that is not HTTP.
+    /// Splits a whole response; fails at the first byte that is not HTTP. A chunked body is
+    /// decoded.
     pub fn parse(bytes: Vec<u8>) -> Result<Response, Failure> {
+        let mut response = Response::parse_head(bytes)?;
+        if response.is_chunked_by_head() {
+            let body = &response.bytes[response.head_len..];
+            if let Ok(Some((_, decoded))) = chunked(body) {
+                response.decoded = Some(decoded);
+            }
+        }
+        Ok(response)
+    }
+
+    /// Whether the body came chunked (and `body()` is what it decodes to).
+    pub fn is_chunked(&self) -> bool {
+        self.decoded.is_some()
+    }
+
+    fn is_chunked_by_head(&self) -> bool {
+        self.status >= 200
+            && self.header("Transfer-Encoding").is_some_and(|coding| {
+                let last = coding.rsplit(',').next().unwrap_or_default();
+                last.trim().eq_ignore_ascii_case("chunked")
+            })
+    }
+
+    /// Every field of that name, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the `Connection` fields name `token` (a comma-separated list of tokens, compared
+    /// without case: `Connection: Close` says close).
+    pub fn connection_has(&self, token: &str) -> bool {
+        self.all("Connection")
+            .flat_map(|value| value.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+
+    /// Splits a response's head, and takes what follows as its body as it came.
+    fn parse_head(bytes: Vec<u8>) -> Result<Response, Failure> {
         let fail = |problem: &str, at: usize, bytes: &[u8]| {
             Err(Failure::new(problem)
                 .with_got(bytes.to_vec())
@@ -128,7 +265,9 @@ impl Response {
         let status_line = lines.next().unwrap_or_default();
         let status = match status_line.split(' ').collect::<Vec<_>>().as_slice() {
             [version, code, ..]
-                if matches!(*version, "HTTP/1.1" | "HTTP/1.0")
+                if version.len() == 8
+                    && version.starts_with("HTTP/1.")
+                    && version.as_bytes()[7].is_ascii_digit()
                     && code.len() == 3
                     && code.bytes().all(|b| b.is_ascii_digit()) =>
             {
@@ -157,6 +296,7 @@ impl Response {
             head_len,
             status,
             headers,
+            decoded: None,
         })
     }
 
@@ -184,8 +324,11 @@ impl Response {
         None
     }
 
+    /// The body: as it came, or decoded when it came chunked.
     pub fn body(&self) -> &[u8] {
-        &self.bytes[self.head_len..]
+        self.decoded
+            .as_deref()
+            .unwrap_or(&self.bytes[self.head_len..])
     }
 
     pub fn text(&self) -> String {
@@ -269,5 +412,52 @@ mod tests {
             None
         );
         assert_eq!(lacks_length(b"HTTP/1.1 204 No Content\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn a_chunked_body_is_decoded() {
+        let bytes = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n\
+                      6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\nHTTP/1.1";
+        let whole = bytes.len() - "HTTP/1.1".len();
+        assert!(matches!(split(bytes, false), Ok(Framing::Whole(n)) if n == whole));
+        assert!(matches!(
+            split(&bytes[..whole - 2], false),
+            Ok(Framing::Incomplete)
+        ));
+        let response = Response::parse(bytes[..whole].to_vec()).expect("a response");
+        assert_eq!(response.body(), b"hello world");
+        assert!(response.is_chunked());
+        let cut = split_at_close(&bytes[..whole - 2], false).expect_err("cut");
+        assert!(cut.problem.contains("last chunk"), "{}", cut.problem);
+    }
+
+    #[test]
+    fn framing_no_client_can_trust_is_a_failure() {
+        for (head, said) in [
+            ("Content-Length: 5\r\nContent-Length: 6", "disagree"),
+            ("Content-Length: +5", "digits only"),
+            ("Content-Length: 5\r\nTransfer-Encoding: chunked", "both"),
+        ] {
+            let bytes = format!("HTTP/1.1 200 OK\r\n{head}\r\n\r\nhello");
+            let failure = split(bytes.as_bytes(), false).err().expect(head);
+            assert!(
+                failure.problem.contains(said),
+                "{head}: {}",
+                failure.problem
+            );
+        }
+        // The same length twice, or as a list of one value, is one length.
+        let same = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2, 2\r\n\r\nok";
+        assert!(matches!(split(same, false), Ok(Framing::Whole(n)) if n == same.len()));
+    }
+
+    #[test]
+    fn connection_is_a_list_of_tokens_without_case() {
+        let bytes =
+            b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive, Upgrade\r\nConnection: Close\r\n\r\n";
+        let response = Response::parse(bytes.to_vec()).expect("a response");
+        assert!(response.connection_has("close"));
+        assert!(response.connection_has("keep-alive"));
+        assert!(!response.connection_has("keep"));
     }
 }

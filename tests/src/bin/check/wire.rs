@@ -22,6 +22,12 @@ pub struct Wire {
     pending: Vec<u8>,
     /// Whether the server ended the connection with a reset rather than a close.
     reset: bool,
+    /// Whether the server has ended the connection, by a close or a reset.
+    closed: bool,
+    /// Why sending failed, if it did: told only if no answer comes back, since a server may
+    /// answer and close before it has read all that was sent (a 413, a 431), and then the
+    /// answer is what counts.
+    send_failed: Option<Failure>,
 }
 
 impl Wire {
@@ -44,6 +50,8 @@ impl Wire {
             sent: Vec::new(),
             pending: Vec::new(),
             reset: false,
+            closed: false,
+            send_failed: None,
         })
     }
 
@@ -58,15 +66,25 @@ impl Wire {
         self.reset
     }
 
+    /// Whether the server has ended the connection (a close or a reset has been read).
+    pub fn was_closed(&self) -> bool {
+        self.closed
+    }
+
     /// Everything sent on this connection so far.
     pub fn sent(&self) -> &[u8] {
         &self.sent
     }
 
-    /// Writes all of `bytes`, or fails saying how many the server took.
+    /// Writes all of `bytes`. If that fails, the failure is kept for later (see `send_failed`)
+    /// and nothing more is written on this connection; the `Err` it returns then is only for a
+    /// caller that will read nothing after.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        if self.send_failed.is_some() {
+            return Ok(());
+        }
         self.sent.extend_from_slice(bytes);
-        self.stream.write_all(bytes).map_err(|e| {
+        if let Err(e) = self.stream.write_all(bytes) {
             let problem = if is_timeout(&e) {
                 format!(
                     "the server stopped taking the request: nothing could be written for {} s",
@@ -79,16 +97,77 @@ impl Wire {
                      the head, however many reads that takes"
                 )
             };
-            self.failure(problem)
-        })
+            self.send_failed = Some(self.failure(problem));
+        }
+        Ok(())
+    }
+
+    /// A failure to read an answer, unless sending failed before and nothing came back: then
+    /// the sending is what went wrong.
+    fn or_send_failure(&self, failure: Failure) -> Failure {
+        match &self.send_failed {
+            Some(send) if failure.got.is_empty() => send.clone(),
+            _ => failure,
+        }
     }
 
     /// Sends `bytes` one at a time, each in its own segment, as a slow network delivers them.
+    /// Between bytes it looks, without waiting, for anything the server sent: an answer, or a
+    /// close, before the last byte is sent is a server that did not wait for the whole request,
+    /// whatever the timing.
     pub fn trickle(&mut self, bytes: &[u8]) -> Result<(), Failure> {
-        for byte in bytes {
+        for (index, byte) in bytes.iter().enumerate() {
             self.send(std::slice::from_ref(byte))?;
+            if self.send_failed.is_some() || index + 1 == bytes.len() {
+                break;
+            }
+            let early = self.peek_without_waiting();
+            let sent = index + 1;
+            let total = bytes.len();
+            match early {
+                Some(true) => {
+                    return Err(self
+                        .failure(format!(
+                            "the server answered after {sent} of the request's {total} bytes, \
+                             before it was whole: it must read until the blank line \
+                             (\\r\\n\\r\\n) that ends the head, however many reads that takes"
+                        ))
+                        .with_got(self.pending.clone()));
+                }
+                Some(false) => {
+                    return Err(self.failure(format!(
+                        "the server closed the connection after {sent} of the request's {total} \
+                         bytes, without answering: it must read until the blank line \
+                         (\\r\\n\\r\\n) that ends the head, however many reads that takes"
+                    )));
+                }
+                None => {}
+            }
         }
         Ok(())
+    }
+
+    /// One read that does not wait: `Some(true)` if bytes came (kept in `pending`),
+    /// `Some(false)` if the server has closed or reset, `None` if there is nothing yet.
+    fn peek_without_waiting(&mut self) -> Option<bool> {
+        if self.stream.set_nonblocking(true).is_err() {
+            return None;
+        }
+        let mut chunk = [0u8; 4096];
+        let got = match self.stream.read(&mut chunk) {
+            Ok(0) => Some(false),
+            Ok(n) => {
+                self.pending.extend_from_slice(&chunk[..n]);
+                Some(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                self.reset = true;
+                Some(false)
+            }
+            Err(_) => None,
+        };
+        let _ = self.stream.set_nonblocking(false);
+        got
     }
 
     /// Says this client will send nothing more (a FIN), as `nc -N` does at the end of input.
@@ -96,8 +175,25 @@ impl Wire {
         let _ = self.stream.shutdown(Shutdown::Write);
     }
 
-    /// Exactly one response, by its framing; `to_head` says it answers a `HEAD` request.
+    /// Exactly one final response, by its framing; `to_head` says it answers a `HEAD` request.
+    /// Interim answers (1xx other than 101, such as `100 Continue` or `103 Early Hints`) that
+    /// come before it are passed over, as a client does.
     pub fn response(&mut self, to_head: bool) -> Result<Response, Failure> {
+        loop {
+            let response = self.any_response(to_head)?;
+            if !(100..200).contains(&response.status) || response.status == 101 {
+                return Ok(response);
+            }
+        }
+    }
+
+    /// Exactly one response, interim or final.
+    pub fn any_response(&mut self, to_head: bool) -> Result<Response, Failure> {
+        self.one_response(to_head)
+            .map_err(|failure| self.or_send_failure(failure))
+    }
+
+    fn one_response(&mut self, to_head: bool) -> Result<Response, Failure> {
         let deadline = Instant::now() + self.timeout;
         loop {
             match response::split(&self.pending, to_head) {
@@ -127,6 +223,11 @@ impl Wire {
 
     /// Exactly `count` bytes, for the echo server, whose answers have no framing.
     pub fn exactly(&mut self, count: usize) -> Result<Vec<u8>, Failure> {
+        self.exactly_or_not(count)
+            .map_err(|failure| self.or_send_failure(failure))
+    }
+
+    fn exactly_or_not(&mut self, count: usize) -> Result<Vec<u8>, Failure> {
         let deadline = Instant::now() + self.timeout;
         while self.pending.len() < count {
             if !self.read_some(deadline)? {
@@ -185,7 +286,10 @@ impl Wire {
                 .set_read_timeout(Some(left))
                 .map_err(|e| Failure::new(format!("cannot set a read deadline: {e}")))?;
             match self.stream.read(&mut chunk) {
-                Ok(0) => return Ok(false),
+                Ok(0) => {
+                    self.closed = true;
+                    return Ok(false);
+                }
                 Ok(n) => {
                     self.pending.extend_from_slice(&chunk[..n]);
                     return Ok(true);
@@ -193,6 +297,7 @@ impl Wire {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
                     self.reset = true;
+                    self.closed = true;
                     return Ok(false);
                 }
                 Err(e) if is_timeout(&e) => return Err(self.no_answer()),

@@ -2,13 +2,14 @@
 //! and what is not HTTP, or is framed to smuggle, or is too large, is refused with the status that
 //! says why. Every later chapter keeps the mirror at `/debug/request`.
 //!
-//! The mirror's JSON is compared after removing the spaces outside strings, so `json.dumps`'s
-//! `"method": "GET"` and the book's `"method":"GET"` are the same answer; keys may come in any
-//! order.
+//! The mirror's JSON is compared as values, not text, so `json.dumps`'s `"method": "GET"` and
+//! the book's `"method":"GET"` are the same answer; keys may come in any order, and a string may
+//! escape what it likes (`\u0026`, `\/`).
 
 use crate::check::{Check, FROM_3, Hint, Target};
 use crate::http::{Exchange, exchange, exchange_refused, request};
-use crate::outcome::Outcome;
+use crate::json;
+use crate::outcome::{Failure, Outcome};
 use crate::wire::Wire;
 
 const PARSING: &str = "Chapter 3, part 1 — Parsing a request";
@@ -116,80 +117,50 @@ pub const CHECKS: &[Check] = &[
 
 const MIRROR_PATH: &str = "/debug/request";
 
-/// JSON with the whitespace outside strings removed, and for each of its bytes where it was in
-/// `text`, so that a mismatch found in the compact form can be pointed at in the bytes received.
-pub fn compact_json(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for (at, c) in text.char_indices() {
-        let keep = if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            true
-        } else {
-            in_string = c == '"';
-            !c.is_whitespace()
-        };
-        if keep {
-            out.push(c);
-            origin.extend((0..c.len_utf8()).map(|i| at + i));
-        }
-    }
-    (out, origin)
+/// Where byte `at` of the body is in what came back, if the body came as it was sent (not
+/// chunked): where a caret can point.
+fn in_body(answer: &Exchange, at: usize) -> Option<usize> {
+    (!answer.response.is_chunked()).then_some(answer.response.head_len + at)
 }
 
-/// Where the longest start of `wanted` appears in `seen`, and how long that start is.
-fn nearest(seen: &str, wanted: &str) -> (usize, usize) {
-    (1..=wanted.len())
-        .rev()
-        .filter(|&len| wanted.is_char_boundary(len))
-        .find_map(|len| seen.find(&wanted[..len]).map(|at| (at, len)))
-        .unwrap_or((0, 0))
-}
-
-/// The answer is a `200` in JSON whose compact text has every one of `parts` in it (compared
-/// without case when `any_case`, for header names). A part not found is pointed at where the
-/// JSON comes closest to it: the caret goes under the first byte that differs.
-fn mirrors(answer: &Exchange, parts: &[&str], any_case: bool) -> Outcome {
+/// The mirror's answer: a `200` in JSON, read as a JSON document.
+fn mirror_document(answer: &Exchange) -> Result<json::Document, Failure> {
     answer.status(200)?;
     answer.header_starts("Content-Type", "application/json")?;
-    let (mut seen, origin) = compact_json(&answer.response.text());
-    if any_case {
-        seen = seen.to_ascii_lowercase();
-    }
-    for part in parts {
-        let wanted = if any_case {
-            part.to_ascii_lowercase()
-        } else {
-            part.to_string()
-        };
-        if seen.contains(&wanted) {
-            continue;
+    json::parse(&answer.response.text()).map_err(|(what, at)| {
+        let failure = answer.fail(format!("the mirror's answer is not JSON: {what}"));
+        match in_body(answer, at) {
+            Some(at) => failure.with_caret(at),
+            None => failure,
         }
-        let (at, matched) = nearest(&seen, &wanted);
-        let differs = origin
-            .get(at + matched)
-            .or(origin.last())
-            .copied()
-            .unwrap_or(0);
-        let problem = if matched == 0 {
-            format!("the mirror's JSON has no {part}")
-        } else {
-            let came = seen.get(at..).unwrap_or_default();
-            let came: String = came.chars().take(wanted.chars().count() + 8).collect();
-            format!("the mirror's JSON has no {part}; the nearest is {came}…")
+    })
+}
+
+/// The answer is the mirror's JSON, and each of its members `expected` names has the value
+/// given (as JSON text). Values are compared, not text: spaces, the order of an object's keys
+/// and escapes such as `\u0026` do not matter; the order of an array's items does.
+fn mirrors(answer: &Exchange, expected: &[(&str, &str)]) -> Outcome {
+    let document = mirror_document(answer)?;
+    for (key, wanted) in expected {
+        let wanted = json::parse(wanted)
+            .unwrap_or_else(|e| panic!("the checker's own JSON {wanted}: {e:?}"))
+            .value;
+        let problem = match document.value.get(key) {
+            Some(got) if *got == wanted => continue,
+            Some(got) => format!(
+                "the mirror's \"{key}\" is {got}, where {wanted} was expected (values are \
+                 compared, not their text: spaces, the order of keys and escapes do not matter)"
+            ),
+            None => format!("the mirror's JSON has no \"{key}\""),
         };
+        let at = document
+            .start_of(key)
+            .and_then(|at| in_body(answer, at))
+            .unwrap_or(answer.response.head_len);
         return Err(answer
             .fail(problem)
-            .with_expected(format!(
-                "JSON with {part} in it (spaces outside strings ignored)"
-            ))
-            .with_caret(answer.response.head_len + differs));
+            .with_expected(format!("\"{key}\": {wanted}"))
+            .with_caret(at));
     }
     Ok(())
 }
@@ -204,13 +175,16 @@ fn query(target: &Target) -> Outcome {
     let path = format!("{MIRROR_PATH}?q=rust+http&tag=a&tag=b&sum=1%2B1");
     let bytes = request("GET", &path, &[("Connection", "close")], b"");
     let answer = exchange(target, &bytes)?;
-    let target_part = format!(r#""target":"{path}""#);
-    let parts = [
-        r#""method":"GET""#,
-        target_part.as_str(),
-        r#""query":[["q","rust http"],["tag","a"],["tag","b"],["sum","1+1"]]"#,
+    let target_value = format!("{path:?}");
+    let expected = [
+        ("method", r#""GET""#),
+        ("target", target_value.as_str()),
+        (
+            "query",
+            r#"[["q","rust http"],["tag","a"],["tag","b"],["sum","1+1"]]"#,
+        ),
     ];
-    mirrors(&answer, &parts, false)
+    mirrors(&answer, &expected)
 }
 
 fn headers(target: &Target) -> Outcome {
@@ -220,24 +194,79 @@ fn headers(target: &Target) -> Outcome {
         ("X-Tag", "second"),
     ];
     let answer = exchange(target, &mirror_request("GET", &fields, b""))?;
-    let parts = [r#"["x-tag","first"],["x-other","padded"],["x-tag","second"]"#];
-    mirrors(&answer, &parts, true)
+    let document = mirror_document(&answer)?;
+    let wanted = [
+        ("x-tag", "first"),
+        ("x-other", "padded"),
+        ("x-tag", "second"),
+    ];
+    // The fields the checker added, in the order sent, names in any case.
+    let got: Option<Vec<(String, String)>> = match document.value.get("headers") {
+        Some(json::Value::Array(pairs)) => pairs
+            .iter()
+            .map(|pair| match pair {
+                json::Value::Array(two) => match two.as_slice() {
+                    [json::Value::String(name), json::Value::String(value)] => {
+                        Some((name.to_ascii_lowercase(), value.clone()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|pairs| {
+                pairs
+                    .into_iter()
+                    .filter(|(name, _)| name.starts_with("x-"))
+                    .collect()
+            }),
+        _ => None,
+    };
+    let same = got.as_ref().is_some_and(|got| {
+        got.len() == wanted.len()
+            && got
+                .iter()
+                .zip(wanted)
+                .all(|((n, v), (wn, wv))| n == wn && v == wv)
+    });
+    if same {
+        return Ok(());
+    }
+    let shown = match &got {
+        Some(got) => format!("{got:?}"),
+        None => "no list of [name, value] pairs".to_string(),
+    };
+    let at = document
+        .start_of("headers")
+        .and_then(|at| in_body(&answer, at))
+        .unwrap_or(answer.response.head_len);
+    Err(answer
+        .fail(format!(
+            "the mirror's \"headers\" has, of the X- fields sent, {shown}: they should be \
+             there in the order sent, repeats included (names are compared ignoring case, and \
+             values trimmed of the spaces around them)"
+        ))
+        .with_expected(
+            r#""headers": […, ["x-tag","first"], ["x-other","padded"], ["x-tag","second"], …]"#,
+        )
+        .with_caret(at))
 }
 
 fn form(target: &Target) -> Outcome {
     let fields = [("Content-Type", "application/x-www-form-urlencoded")];
     let body = b"name=Ada+L&msg=a%26b&msg=c";
     let answer = exchange(target, &mirror_request("POST", &fields, body))?;
-    let parts = [r#""form":[["name","Ada L"],["msg","a&b"],["msg","c"]]"#];
-    mirrors(&answer, &parts, false)
+    mirrors(
+        &answer,
+        &[("form", r#"[["name","Ada L"],["msg","a&b"],["msg","c"]]"#)],
+    )
 }
 
 fn json_body(target: &Target) -> Outcome {
     let fields = [("Content-Type", "application/json")];
     let body = br#"{"n": [1, 2], "ok": true, "none": null}"#;
     let answer = exchange(target, &mirror_request("POST", &fields, body))?;
-    let parts = [r#""json":{"n":[1,2],"ok":true,"none":null}"#];
-    mirrors(&answer, &parts, false)
+    mirrors(&answer, &[("json", r#"{"n":[1,2],"ok":true,"none":null}"#)])
 }
 
 fn bad_json(target: &Target) -> Outcome {
@@ -257,8 +286,7 @@ fn chunked(target: &Target) -> Outcome {
     let answer = exchange(target, &bytes)?;
     mirrors(
         &answer,
-        &[r#""body":"hello world""#, r#""body_length":11"#],
-        false,
+        &[("body", r#""hello world""#), ("body_length", "11")],
     )
 }
 
@@ -272,19 +300,22 @@ fn expect_continue(target: &Target) -> Outcome {
     );
     let mut wire = Wire::connect(target.addr, target.timeout)?;
     wire.send(head.as_bytes())?;
-    // The client waits for the go-ahead before it sends the body.
-    let interim = b"HTTP/1.1 100 Continue\r\n\r\n";
-    let got = wire.exactly(interim.len()).map_err(|f| {
+    // The client waits for the go-ahead before it sends the body: any `HTTP/1.x 100` head.
+    let interim = wire.any_response(false).map_err(|f| {
         f.with_expected("HTTP/1.1 100 Continue\\r\\n\\r\\n before the body is sent")
     })?;
-    if got != interim {
-        return Err(crate::outcome::Failure::new(
-            "the answer to the head was not 100 Continue: a client that asks to be told waits \
-             for it before it sends the body",
-        )
-        .with_sent(wire.sent())
-        .with_got(got)
-        .expecting_bytes(0, interim));
+    if interim.status != 100 {
+        let answer = Exchange {
+            sent: wire.sent().to_vec(),
+            response: interim,
+        };
+        return Err(answer
+            .fail(
+                "the answer to the head was not 100 Continue: a client that asks to be told \
+                 waits for it before it sends the body",
+            )
+            .expecting_bytes(9, b"100")
+            .with_expected("HTTP/1.1 100 Continue\\r\\n\\r\\n"));
     }
     wire.send(&body)?;
     let response = wire.response(false)?;
@@ -292,7 +323,7 @@ fn expect_continue(target: &Target) -> Outcome {
         sent: wire.sent().to_vec(),
         response,
     };
-    mirrors(&answer, &[r#""body_length":100000"#], false)
+    mirrors(&answer, &[("body_length", "100000")])
 }
 
 fn garbage_gets_400(target: &Target) -> Outcome {
@@ -313,27 +344,50 @@ fn garbage_gets_400(target: &Target) -> Outcome {
 }
 
 fn bare_lf(target: &Target) -> Outcome {
-    let answer = exchange_refused(target, b"GET / HTTP/1.1\nHost: bare-lf\n\n").map_err(|f| {
+    let explained = |f: Failure| {
         f.explained(
-            "(The request's lines end in \\n alone, as `nc` sends them: refuse it with 400 \
-             rather than wait for a \\r\\n\\r\\n that never comes.)",
+            "(The request's lines end in \\n alone, as `nc` sends them. RFC 9112 §2.2 lets a \
+             server accept them; the book requires 400, rather than a wait for a \\r\\n\\r\\n \
+             that never comes.)",
         )
-    })?;
-    answer.status(400)
+    };
+    let answer =
+        exchange_refused(target, b"GET / HTTP/1.1\nHost: bare-lf\n\n").map_err(explained)?;
+    answer.status(400).map_err(explained)
 }
 
 fn smuggling(target: &Target) -> Outcome {
+    // Each with why it gets 400: the RFC's rule, or the book's where the RFC allows more.
     let cases = [
-        "Content-Length: 5\r\nTransfer-Encoding: chunked",
-        "Content-Length: 5\r\nContent-Length: 6",
-        "Content-Length: +5",
-        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
-        "Content-Length : 5",
+        (
+            "Content-Length: 5\r\nTransfer-Encoding: chunked",
+            "RFC 9112 §6.1 lets a server go by Transfer-Encoding and close after; the book \
+             requires 400 for both at once, the framing request smuggling uses",
+        ),
+        (
+            "Content-Length: 5\r\nContent-Length: 6",
+            "two Content-Length values that disagree are an error (RFC 9112 §6.3)",
+        ),
+        (
+            "Content-Length: +5",
+            "Content-Length is digits only (RFC 9110 §8.6)",
+        ),
+        (
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+            "chunked must not be applied twice (RFC 9112 §7)",
+        ),
+        (
+            "Content-Length : 5",
+            "a space before the colon must be refused with 400 (RFC 9112 §5.1)",
+        ),
     ];
-    for fields in cases {
+    for (fields, why) in cases {
         let bytes =
             format!("POST {MIRROR_PATH} HTTP/1.1\r\nHost: checker\r\n{fields}\r\n\r\n0\r\n\r\n");
-        exchange_refused(target, bytes.as_bytes())?.status(400)?;
+        let why = format!("({why}.)");
+        exchange_refused(target, bytes.as_bytes())
+            .and_then(|answer| answer.status(400))
+            .map_err(|f| f.explained(&why))?;
     }
     Ok(())
 }
@@ -353,21 +407,37 @@ fn too_large(target: &Target) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::{compact_json, nearest};
+    use super::mirrors;
+    use crate::http::Exchange;
+    use crate::response::Response;
 
-    #[test]
-    fn spaces_go_but_not_inside_strings() {
-        let text = "{\"a\": [1, 2],\n \"b\": \"x y \\\" z\"}";
-        let (compact, origin) = compact_json(text);
-        assert_eq!(compact, r#"{"a":[1,2],"b":"x y \" z"}"#);
-        assert_eq!(origin.len(), compact.len());
-        // The `2` of the compact text is where it was in the spaced one.
-        assert_eq!(origin[compact.find('2').unwrap()], text.find('2').unwrap());
+    fn answer(body: &str) -> Exchange {
+        let bytes = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        Exchange {
+            sent: Vec::new(),
+            response: Response::parse(bytes.into_bytes()).expect("a response"),
+        }
     }
 
     #[test]
-    fn finds_where_the_json_comes_closest() {
-        assert_eq!(nearest(r#"{"body":"","n":1}"#, r#""body":"hello""#), (1, 8));
-        assert_eq!(nearest("{}", "x"), (0, 0));
+    fn the_mirror_is_compared_as_values() {
+        let expected = [("form", r#"[["name","Ada L"],["msg","a&b"]]"#), ("n", "1")];
+        // Keys sorted, spaces, and `&` and `/` escaped as some JSON writers do.
+        let sorted = r#"{"form": [["name", "Ada L"], ["msg", "a\u0026b"]], "n": 1.0, "z\/": null}"#;
+        assert_eq!(mirrors(&answer(sorted), &expected), Ok(()));
+        // An array's order is its meaning.
+        let swapped = r#"{"n":1,"form":[["msg","a&b"],["name","Ada L"]]}"#;
+        let failure = mirrors(&answer(swapped), &expected).expect_err("swapped");
+        assert!(
+            failure.problem.contains(r#"the mirror's "form" is"#),
+            "{}",
+            failure.problem
+        );
+        // The caret is under the value that is wrong.
+        let at = failure.caret.expect("a caret");
+        assert_eq!(&answer(swapped).response.bytes[at..at + 2], b"[[");
     }
 }

@@ -159,9 +159,13 @@ fn head(target: &Target) -> Outcome {
     // Read as the answer to HEAD: a body sent anyway shows up as bytes after the head.
     let head = exchange(target, &request("HEAD", "/hello", &fields, b""))?;
     head.status(got.response.status)?;
-    match got.response.header("Content-Length") {
-        Some(length) => head.header_is("Content-Length", length),
-        None => Ok(()),
+    // A HEAD answer may leave Content-Length out (RFC 9110 §8.6); if it gives one, it is GET's.
+    match (
+        got.response.header("Content-Length"),
+        head.response.header("Content-Length"),
+    ) {
+        (Some(length), Some(_)) => head.header_is("Content-Length", length),
+        _ => Ok(()),
     }
 }
 
@@ -176,7 +180,7 @@ fn trailing_slash(target: &Target) -> Outcome {
     for (path, location) in [("/hello/", "/hello"), ("/hello/ada/?x=1", "/hello/ada?x=1")] {
         let answer = exchange(target, &get(path))?;
         answer.status(308)?;
-        answer.header_is("Location", location)?;
+        answer.location_is(location)?;
     }
     Ok(())
 }

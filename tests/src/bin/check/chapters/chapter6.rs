@@ -9,9 +9,11 @@ use crate::response::Response;
 use crate::wire::Wire;
 
 const PART: &str = "Chapter 6, part 1 — A pool of threads";
+/// Where the rules for keeping a connection are: chapter 5's connection, which chapter 6 keeps
+/// open.
 const KEEP_ALIVE: Hint = Hint {
-    part: PART,
-    section: "Keep-alive, and the clients that sit on a worker",
+    part: "Chapter 5, part 1 — The connection: a state machine that does no I/O",
+    section: "Answering, and when to close",
 };
 const POOL: Hint = Hint {
     part: PART,
@@ -60,9 +62,7 @@ fn ask(wire: &mut Wire, bytes: &[u8]) -> Result<Exchange, Failure> {
 }
 
 fn says_close(response: &Response) -> bool {
-    response
-        .header("Connection")
-        .is_some_and(|value| value.to_ascii_lowercase().contains("close"))
+    response.connection_has("close")
 }
 
 /// The answer is `Hello, World!` and does not announce the end of the connection.
@@ -107,13 +107,9 @@ fn http10_keep_alive(target: &Target) -> Outcome {
     for round in 1..=2 {
         let answer = ask(&mut wire, keep).map_err(|f| closed_too_early(f, round))?;
         answer.status(200)?;
-        let says = answer.response.header("Connection").unwrap_or_default();
-        if !says.eq_ignore_ascii_case("keep-alive") {
-            return Err(answer
-                .fail("an HTTP/1.0 answer on a kept connection must say Connection: keep-alive")
-                .with_expected("Connection: keep-alive")
-                .with_caret(answer.response.end_of_fields()));
-        }
+        answer.connection_says("keep-alive").map_err(|f| {
+            f.explained("An HTTP/1.0 answer on a kept connection must say Connection: keep-alive.")
+        })?;
     }
     ask(&mut wire, b"GET /hello HTTP/1.0\r\nHost: checker\r\n\r\n")?;
     wire.expect_close("after an HTTP/1.0 request that did not ask keep-alive")
@@ -136,11 +132,27 @@ fn pipelined(target: &Target) -> Outcome {
         .collect();
     let mut wire = Wire::connect(target.addr, target.timeout)?;
     wire.send(&requests.concat())?;
+    let mut said_close = false;
     for (index, sent) in requests.iter().enumerate() {
         let n = index + 1;
-        let response = wire
-            .response(sent.starts_with(b"HEAD "))
-            .map_err(|f| f.within(&format!("answer {n} of 10")))?;
+        let response = wire.response(sent.starts_with(b"HEAD ")).map_err(|f| {
+            if wire.was_closed() && f.got.is_empty() && n > 1 {
+                let why = if said_close {
+                    " (it said Connection: close)"
+                } else {
+                    ""
+                };
+                f.with_problem(format!(
+                    "the server closed the connection after answer {} of 10{why}: HTTP/1.1 \
+                     keeps a connection for the next request unless the client says \
+                     Connection: close, and only the tenth does",
+                    n - 1
+                ))
+            } else {
+                f.within(&format!("answer {n} of 10"))
+            }
+        })?;
+        said_close = says_close(&response);
         let answer = Exchange {
             sent: wire.sent().to_vec(),
             response,
