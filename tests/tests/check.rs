@@ -14,6 +14,7 @@
 //! Cargo builds it for these tests.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Output};
 
@@ -231,6 +232,24 @@ fn chapter_1_holds() {
     chapter_holds(1);
 }
 
+/// Chapter 1 has no chapter before it to fail against: a server that is not an echo (it says
+/// one line to whoever connects, and closes) fails every one of its checks.
+#[test]
+fn chapter_1_fails_against_what_is_not_an_echo() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let addr = listener.local_addr().expect("an address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(b"not an echo\n");
+        }
+    });
+    let graded = grade_json(1, addr);
+    let (checks, _) = check_counts(1);
+    assert_eq!(graded.failed().len(), checks, "{}", graded.stdout);
+    assert!(!graded.success);
+}
+
 #[test]
 fn chapter_2_holds_and_an_echo_server_fails_all_of_it() {
     chapter_holds(2);
@@ -346,6 +365,17 @@ fn the_server_started_with_run_is_stopped_after() {
     let output = run_check(&["--chapter", "2", "--run", &command, "--json"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report = json::parse(stdout.trim()).expect("JSON");
+    // It was there to be stopped: the first check's failure shows the answer it gave.
+    let first = match report.get("checks") {
+        Some(Value::Array(checks)) => checks.first().cloned(),
+        _ => None,
+    };
+    let got = first
+        .as_ref()
+        .and_then(|check| check.get("got"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    assert!(got.starts_with("HTTP/1.1 200 OK"), "{stdout}");
     let server = report.get("server").and_then(Value::as_str).unwrap_or("");
     let addr: SocketAddr = server.parse().expect("the report names the server");
     assert!(
@@ -535,6 +565,20 @@ fn nothing_listening_at_addr_is_one_error_not_a_failure_per_check() {
     );
     assert!(!text.contains("FAIL"), "{text}");
     assert!(!text.contains("cannot connect"), "{text}");
+}
+
+/// Chapter 4 brings back chapter 2's `/hello`, which chapter 3 left out: listed as such.
+#[test]
+fn a_check_that_comes_back_says_so() {
+    let output = run_check(&["--chapter", "4", "--list"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(
+            "back: from chapter 2, left out of chapter 3, back in chapter 4 GET /hello says \
+             Hello, World!"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -84,10 +84,15 @@ fn run_one(check: &'static Check, target: Target) -> Verdict {
     match outcome.recv_timeout(guard) {
         Ok(Ok(())) => Verdict::Passed,
         Ok(Err(failure)) => Verdict::Failed(failure),
-        Err(mpsc::RecvTimeoutError::Timeout) => Verdict::Failed(Failure::new(format!(
-            "no answer within {} s, all steps together",
-            guard.as_secs()
-        ))),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            // Its connections are ended, so that the check's thread stops waiting on them and
+            // the server is not left serving them during the next check.
+            crate::wire::shut_all();
+            Verdict::Failed(Failure::new(format!(
+                "no answer within {} s, all steps together",
+                guard.as_secs()
+            )))
+        }
         // The check's thread panicked: the checker's bug, reported as such rather than hidden.
         Err(mpsc::RecvTimeoutError::Disconnected) => Verdict::Failed(Failure::new(
             "the checker itself failed on this check (its message is above); please report it",

@@ -5,15 +5,35 @@
 //! panics on what arrives; every way an exchange can go wrong becomes a [`Failure`] that carries
 //! what was sent and what came back, ready to be shown.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::outcome::Failure;
 use crate::response::{self, Framing, Response};
 
+/// Every connection open right now, by a handle of its own, so that the runner can end them
+/// all when a check overruns its guard: otherwise they would stay open into the next check,
+/// and a server that serves one connection at a time would still be busy with them. A `Wire`
+/// takes its handle out when dropped, so that dropping it still closes the connection.
+static OPEN: Mutex<Option<HashMap<u64, TcpStream>>> = Mutex::new(None);
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Shuts down every connection still open (see [`OPEN`]).
+pub fn shut_all() {
+    let open = OPEN.lock().map(|mut open| open.take()).unwrap_or_default();
+    for stream in open.into_iter().flat_map(HashMap::into_values) {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+}
+
 /// One connection to the server under test, with a log of everything sent on it.
 pub struct Wire {
+    /// Its handle in [`OPEN`].
+    id: u64,
     stream: TcpStream,
     timeout: Duration,
     /// Every byte written so far, to show in a failure.
@@ -41,10 +61,15 @@ impl Wire {
         })?;
         // Each small request should leave as it is written, not wait for Nagle's timer.
         let _ = stream.set_nodelay(true);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        if let (Ok(handle), Ok(mut open)) = (stream.try_clone(), OPEN.lock()) {
+            open.get_or_insert_with(HashMap::new).insert(id, handle);
+        }
         stream
             .set_write_timeout(Some(timeout))
             .map_err(|e| Failure::new(format!("cannot set a write deadline: {e}")))?;
         Ok(Wire {
+            id,
             stream,
             timeout,
             sent: Vec::new(),
@@ -353,6 +378,16 @@ impl Wire {
 
     fn failure(&self, problem: String) -> Failure {
         Failure::new(problem).with_sent(&self.sent)
+    }
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        if let Ok(mut open) = OPEN.lock()
+            && let Some(open) = open.as_mut()
+        {
+            open.remove(&self.id);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! chapter 2 on the server speaks HTTP.
 
 use std::io::Write;
+use std::sync::mpsc;
 use std::thread;
 
 use crate::check::{Check, Hint, Target};
@@ -129,11 +130,25 @@ fn large_message(target: &Target) -> Outcome {
     // Written from another thread while this one reads: a server that writes back as it reads
     // would otherwise fill both sockets' buffers and wait on us, and we on it.
     let sending = payload.clone();
-    let writing = thread::spawn(move || writer.write_all(&sending));
+    let (done, written) = mpsc::channel();
+    let stopper = writer.try_clone();
+    thread::spawn(move || {
+        let _ = done.send(writer.write_all(&sending));
+    });
     let got = wire.exactly(payload.len());
-    let written = writing
-        .join()
-        .map_err(|_| Failure::new("the writer failed"))?;
+    // The writer has a deadline on each write, and this one on all of them together.
+    let written = match written.recv_timeout(target.timeout) {
+        Ok(written) => written,
+        Err(_) => {
+            if let Ok(stream) = stopper {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+            return Err(Failure::new(format!(
+                "the server stopped taking the 256 KiB for {} s after the echo was read",
+                target.timeout.as_secs_f32()
+            )));
+        }
+    };
     // 256 KiB of bytes would bury the problem: say what happened, not what came.
     let got = got.map_err(|f| f.with_got(Vec::new()))?;
     written.map_err(|e| Failure::new(format!("sending 256 KiB failed: {e}")))?;
