@@ -567,6 +567,18 @@ fn nothing_listening_at_addr_is_one_error_not_a_failure_per_check() {
     assert!(!text.contains("cannot connect"), "{text}");
 }
 
+/// `localhost` may resolve to `[::1]` first, where a server listening on 127.0.0.1 is not: every
+/// address it resolves to is tried.
+#[test]
+fn addr_tries_every_address_a_name_resolves_to() {
+    let echo = start(1);
+    let port = echo.server.addr().port().to_string();
+    let output = run_check(&["--chapter", "1", "--addr", &format!("localhost:{port}")]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("at 127.0.0.1:"), "{text}");
+}
+
 /// Chapter 4 brings back chapter 2's `/hello`, which chapter 3 left out: listed as such.
 #[test]
 fn a_check_that_comes_back_says_so() {

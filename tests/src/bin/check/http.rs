@@ -297,3 +297,107 @@ impl Exchange {
             .with_caret(self.response.head_len))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpListener};
+    use std::thread;
+    use std::time::Duration;
+
+    use super::{Exchange, exchange, get, location_path, request};
+    use crate::check::Target;
+    use crate::response::Response;
+
+    /// A server for one connection: it reads what `read` says (a head, up to `\r\n\r\n`),
+    /// writes `answer`, and closes.
+    fn one_answer(answer: &'static [u8]) -> Target {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = stream.write_all(answer);
+        });
+        Target {
+            addr,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn a_head_answer_with_a_body_is_told_so() {
+        let target = one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        let fields = [("Connection", "close")];
+        let failure = exchange(&target, &request("HEAD", "/hello", &fields, b""))
+            .err()
+            .expect("a body after a HEAD answer");
+        assert!(
+            failure.problem.contains("RFC 9110 §9.3.2"),
+            "{}",
+            failure.problem
+        );
+        assert!(
+            failure.got.ends_with(b"\r\n\r\nok"),
+            "the whole response is shown"
+        );
+    }
+
+    /// A server that answers 413 on the head, then reads no more, and keeps the connection
+    /// open: the sending of the rest stalls past its deadline, and the answer is still what is
+    /// judged.
+    #[test]
+    fn a_send_error_does_not_hide_the_answer() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ =
+                stream.write_all(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+            // Held open, unread, until the test is over.
+            let _ = finished.recv();
+        });
+        let target = Target {
+            addr,
+            timeout: Duration::from_secs(1),
+        };
+        // More than any socket buffers hold, so that the writing stalls.
+        let body = vec![b'x'; 64 * 1024 * 1024];
+        let answer = exchange(&target, &request("POST", "/", &[], &body));
+        drop(done);
+        let answer = answer.unwrap_or_else(|f| panic!("the answer was lost: {f:?}"));
+        assert_eq!(answer.response.status, 413);
+    }
+
+    #[test]
+    fn the_status_caret_is_under_the_code_whatever_the_version() {
+        let bytes = b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec();
+        let answer = Exchange {
+            sent: get("/"),
+            response: Response::parse(bytes).expect("a response"),
+        };
+        let failure = answer.status(200).expect_err("404");
+        assert_eq!(failure.caret, Some(9));
+        assert_eq!(failure.expected, "HTTP/1.1 200");
+    }
+
+    #[test]
+    fn an_absolute_location_leads_to_its_path() {
+        assert_eq!(
+            location_path("http://example.com:8080/hello?x=1"),
+            "/hello?x=1"
+        );
+        assert_eq!(location_path("HTTPS://example.com"), "/");
+        assert_eq!(location_path("/hello"), "/hello");
+    }
+}
