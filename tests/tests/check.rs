@@ -384,6 +384,72 @@ fn the_server_started_with_run_is_stopped_after() {
     );
 }
 
+/// A server that holds every connection without a word, and keeps a FIFO open for writing for
+/// as long as it lives: its reader sees the end of it when the server is gone.
+const HOLDS_AND_SIGNALS: &str = r#"import socket, sys
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+alive = open(sys.argv[sys.argv.index("--fifo") + 1], "w")
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", port))
+server.listen(5)
+held = []
+while True:
+    conn, addr = server.accept()
+    held.append(conn)
+"#;
+
+/// The checker killed mid-run (as Ctrl-C or a closed terminal would) does not leave the server
+/// it started running: the wrapper it runs the command under sees its lifeline end.
+#[cfg(unix)]
+#[test]
+fn a_killed_checker_leaves_no_server_behind() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let folder = TempFolder::new("check-python-killed");
+    let Some(command) = python_server(&folder, HOLDS_AND_SIGNALS) else {
+        return;
+    };
+    let fifo = folder.path().join("alive");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        eprintln!("skipped: mkfifo did not make a FIFO");
+        return;
+    }
+    let command = format!("{command} --fifo {}", fifo.display());
+    let mut checker = Command::new(CHECK)
+        .args(["--chapter", "2", "--timeout", "60", "--run", &command])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the checker");
+    // Opened once the server opens it for writing: the server is running.
+    let mut alive = std::fs::File::open(&fifo).expect("open the FIFO");
+    // The checker's first line comes once the server accepts: the checks are running.
+    let mut first = String::new();
+    let stdout = checker.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("the first line");
+    assert!(first.starts_with("chapter 2 at"), "{first}");
+    checker.kill().expect("kill the checker");
+    let _ = checker.wait();
+    // The end of the FIFO: no process holds it open any more, so the server has exited. A
+    // bound, so that a server left running fails the test rather than hangs it.
+    let (done, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut rest = Vec::new();
+        let _ = done.send(alive.read_to_end(&mut rest).is_ok());
+    });
+    let ended = ended.recv_timeout(std::time::Duration::from_secs(30));
+    assert_eq!(
+        ended,
+        Ok(true),
+        "the server outlived the checker that started it"
+    );
+}
+
 #[test]
 fn a_server_that_exits_at_once_is_reported_with_what_it_printed() {
     let output = run_check(&[
