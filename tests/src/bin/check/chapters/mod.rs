@@ -68,20 +68,24 @@ mod tests {
     fn every_hint_names_a_real_section_of_the_book() {
         let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("../BOOK.md");
         let book = std::fs::read_to_string(book).expect("BOOK.md");
-        for check in all() {
-            let part = format!("\n## {}\n", check.hint.part);
-            let start = book.find(&part).unwrap_or_else(|| {
-                panic!("{}: no part {:?} in BOOK.md", check.name, check.hint.part)
-            });
+        let kinds = [&crate::check::NO_CONTENT_LENGTH, &crate::check::BARE_LF];
+        let hints = all()
+            .map(|check| (check.name, check.hint))
+            .chain(kinds.iter().map(|kind| (kind.name, kind.hint)));
+        for (name, hint) in hints {
+            let part = format!("\n## {}\n", hint.part);
+            let start = book
+                .find(&part)
+                .unwrap_or_else(|| panic!("{}: no part {:?} in BOOK.md", name, hint.part));
             let rest = &book[start + part.len()..];
             let end = rest.find("\n## ").unwrap_or(rest.len());
-            let section = format!("\n### {}\n", check.hint.section);
+            let section = format!("\n### {}\n", hint.section);
             assert!(
                 rest[..end].contains(&section),
                 "{}: no section {:?} in {:?}",
-                check.name,
-                check.hint.section,
-                check.hint.part
+                name,
+                hint.section,
+                hint.part
             );
         }
     }
