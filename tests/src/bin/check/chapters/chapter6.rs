@@ -148,6 +148,11 @@ fn pipelined(target: &Target) -> Outcome {
                      Connection: close, and only the tenth does",
                     n - 1
                 ))
+            } else if index > 0 && requests[index - 1].starts_with(b"HEAD ") {
+                f.within(&format!("answer {n} of 10")).explained(
+                    "(Request 3 was HEAD: if its answer carried a body, that body is read as the \
+                     start of this answer. A HEAD answer has no body, RFC 9110 §9.3.2.)",
+                )
             } else {
                 f.within(&format!("answer {n} of 10"))
             }
