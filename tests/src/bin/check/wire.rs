@@ -101,9 +101,9 @@ impl Wire {
         &self.sent
     }
 
-    /// Writes all of `bytes`. If that fails, the failure is kept for later (see `send_failed`)
-    /// and nothing more is written on this connection; the `Err` it returns then is only for a
-    /// caller that will read nothing after.
+    /// Writes all of `bytes`. If that fails, the failure is kept for later (see `send_failed`):
+    /// nothing more is written on this connection, and the next read tells it if no answer
+    /// comes. So this returns `Ok` today; it stays a `Result` for the callers' `?`.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         if self.send_failed.is_some() {
             return Ok(());
