@@ -51,11 +51,18 @@ impl StaticFiles {
         let Some(file) = self.find(path) else {
             return not_found();
         };
-        let Ok((handle, metadata)) = File::open(&file).and_then(|f| {
+        let opened = File::open(&file).and_then(|f| {
             let metadata = f.metadata()?;
             Ok((f, metadata))
-        }) else {
-            return not_found();
+        });
+        let (handle, metadata) = match opened {
+            Ok(opened) => opened,
+            // Out of file descriptors, say: the file is there, and the client may try again.
+            Err(e) if !is_not_there(&e) => {
+                return Response::text(Status::SERVICE_UNAVAILABLE, "cannot open the file now\n")
+                    .header("Retry-After", "1");
+            }
+            Err(_) => return not_found(),
         };
         // What was opened is checked again: a regular file (not a device or a pipe put there
         // since `find` looked).
@@ -146,6 +153,14 @@ fn is_plain_name(part: &str) -> bool {
 }
 // ANCHOR_END: plain_name
 
+/// Whether an error opening a file means it is not there for this client: then the answer is
+/// `404`, as for any path outside the folder.
+fn is_not_there(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::NotADirectory
+    )
+}
 fn not_found() -> Response {
     Response::text(Status::NOT_FOUND, "no such file\n")
 }

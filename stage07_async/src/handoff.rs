@@ -11,8 +11,10 @@
 use std::future::poll_fn;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Poll, Waker};
+
+use crate::runtime::Owner;
 
 /// What every runtime knows of the others.
 #[derive(Debug)]
@@ -24,6 +26,8 @@ pub(crate) struct Runtimes {
 struct Slot {
     /// Connections this runtime serves, or has been handed and not yet taken.
     open: AtomicUsize,
+    /// The runtime, once it runs: whether it is parked says whether it is free.
+    runtime: OnceLock<Owner>,
     inbox: Mutex<Inbox>,
 }
 
@@ -32,6 +36,8 @@ struct Inbox {
     streams: Vec<(TcpStream, SocketAddr)>,
     /// The runtime's task that takes what is handed over, while it waits.
     waker: Option<Waker>,
+    /// The runtime has stopped: nothing more may be handed to it.
+    closed: bool,
 }
 
 impl Runtimes {
@@ -46,17 +52,22 @@ impl Runtimes {
         self.slots.len()
     }
 
+    /// Runtime `runtime` runs, as `owner`.
+    pub(crate) fn started(&self, runtime: usize, owner: Owner) {
+        let _ = self.slots[runtime].runtime.set(owner);
+    }
+
     /// The runtime that should serve a connection runtime `me` has accepted: `me`, unless another
-    /// holds fewer. The counts may be a moment old (other threads change them); it is a hint.
+    /// holds fewer and is parked, waiting for work. Not one that is busy: its thread may be stuck
+    /// in a handler that blocks (a CGI script, say), and the connection would wait for it while
+    /// `me`, which is accepting, is plainly free. The counts may be a moment old (other threads
+    /// change them); it is a hint.
     pub(crate) fn least_loaded(&self, me: usize) -> usize {
-        let mine = self.open(me);
-        self.slots
-            .iter()
-            .enumerate()
-            .map(|(i, slot)| (slot.open.load(Ordering::Relaxed), i))
-            .filter(|&(open, _)| open < mine)
-            .min()
-            .map_or(me, |(_, i)| i)
+        let free = self.slots.iter().enumerate().map(|(i, slot)| {
+            let parked = slot.runtime.get().is_some_and(Owner::is_parked);
+            (i, slot.open.load(Ordering::Relaxed), parked)
+        });
+        fewest(me, self.open(me), free)
     }
 
     /// Connections runtime `runtime` holds.
@@ -74,17 +85,35 @@ impl Runtimes {
         self.slots[runtime].open.fetch_sub(1, Ordering::SeqCst) - 1
     }
 
-    /// Gives runtime `to` a connection to serve, counted as its own from now on.
-    pub(crate) fn hand_over(&self, to: usize, stream: TcpStream, peer: SocketAddr) {
-        self.opened(to);
+    /// Gives runtime `to` a connection to serve, counted as its own from now on; or gives it
+    /// back if that runtime has stopped.
+    pub(crate) fn hand_over(
+        &self,
+        to: usize,
+        stream: TcpStream,
+        peer: SocketAddr,
+    ) -> Result<(), (TcpStream, SocketAddr)> {
         let waker = {
             let mut inbox = self.inbox(to);
+            if inbox.closed {
+                return Err((stream, peer));
+            }
+            self.opened(to);
             inbox.streams.push((stream, peer));
             inbox.waker.take()
         };
         if let Some(waker) = waker {
             waker.wake(); // outside the lock: waking may write to the other runtime's socket
         }
+        Ok(())
+    }
+
+    /// Runtime `me` has stopped: nothing more is handed to it, and what was handed and not yet
+    /// taken is returned (counted as its own still), for the caller to close and count closed.
+    pub(crate) fn close(&self, me: usize) -> Vec<(TcpStream, SocketAddr)> {
+        let mut inbox = self.inbox(me);
+        inbox.closed = true;
+        std::mem::take(&mut inbox.streams)
     }
 
     /// Ready with the connections handed to runtime `me` once there are some.
@@ -108,20 +137,49 @@ impl Runtimes {
     }
 }
 
+/// Of `runtimes` (each its number, how many connections it holds, and whether it is parked),
+/// the parked one holding the fewest, if that is fewer than `mine`; else `me`.
+fn fewest(me: usize, mine: usize, runtimes: impl Iterator<Item = (usize, usize, bool)>) -> usize {
+    runtimes
+        .filter(|&(_, open, parked)| parked && open < mine)
+        .map(|(i, open, _)| (open, i))
+        .min()
+        .map_or(me, |(_, i)| i)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Runtimes;
+    use super::fewest;
 
     #[test]
-    fn a_connection_goes_to_the_runtime_that_holds_the_fewest() {
-        let runtimes = Runtimes::new(3);
-        assert_eq!(runtimes.least_loaded(0), 0, "all equal: it stays");
-        runtimes.opened(0);
-        assert_eq!(runtimes.least_loaded(0), 1, "the first of those with fewer");
-        runtimes.opened(1);
-        runtimes.opened(2);
-        assert_eq!(runtimes.least_loaded(2), 2, "all equal again");
-        assert_eq!(runtimes.closed(1), 0);
-        assert_eq!(runtimes.least_loaded(0), 1);
+    fn a_connection_goes_to_the_parked_runtime_that_holds_the_fewest() {
+        let all_parked = |counts: &[usize]| {
+            let counts: Vec<_> = counts
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (i, n, true))
+                .collect();
+            counts.into_iter()
+        };
+        assert_eq!(
+            fewest(0, 0, all_parked(&[0, 0, 0])),
+            0,
+            "all equal: it stays"
+        );
+        assert_eq!(
+            fewest(0, 1, all_parked(&[1, 0, 0])),
+            1,
+            "the first of those with fewer"
+        );
+        assert_eq!(fewest(2, 1, all_parked(&[1, 1, 1])), 2, "all equal again");
+        assert_eq!(
+            fewest(0, 3, all_parked(&[3, 2, 1])),
+            2,
+            "the one with the fewest"
+        );
+        let busy = [(0, 2, true), (1, 0, false), (2, 1, true)];
+        assert_eq!(fewest(0, 2, busy.into_iter()), 2, "not one that is busy");
+        let none_free = [(0, 2, true), (1, 0, false)];
+        assert_eq!(fewest(0, 2, none_free.into_iter()), 0, "it stays");
     }
 }

@@ -74,6 +74,12 @@ impl Owner {
         Arc::ptr_eq(&self.shared, &core.shared)
     }
 
+    /// Whether the runtime is waiting in the kernel with nothing to do: it will take new work at
+    /// once. (A runtime whose thread is stuck in a handler that blocks is not.)
+    pub(crate) fn is_parked(&self) -> bool {
+        self.shared.sleeping.load(Ordering::Relaxed)
+    }
+
     /// Tells the runtime to undo `what` at its next turn: it was dropped on another thread.
     pub(crate) fn forget(&self, what: Forgotten) {
         self.shared
@@ -486,6 +492,11 @@ impl Drop for Entered {
         // Dropped while the thread ends (a `Runtime` in a thread local): nothing to restore.
         let _ = CURRENT.try_with(|current| current.replace(previous));
     }
+}
+
+/// Runs `f` with this thread's runtime, as its sockets and timers remember it.
+pub(crate) fn with_owner<R>(f: impl FnOnce(Owner) -> R) -> R {
+    Core::with(|core| f(core.owner()))
 }
 
 /// Schedules every task of this thread's runtime for a poll (see `Core::wake_all`).

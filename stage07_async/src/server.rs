@@ -45,18 +45,21 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// but a handler that never returns has none.
 pub const DEFAULT_DRAIN_TIME: Duration = Duration::from_secs(10);
 
-/// How many connections past the limit one runtime answers `503` at a time; more are closed
-/// unanswered. Each refusal is a task that writes a small answer and lingers: without a bound, a
+/// How many connections past the limit the server answers `503` at a time, in all its runtimes;
+/// more are closed unanswered. Each refusal is a task that writes a small answer and lingers: without a bound, a
 /// flood of clients would make as many tasks as it liked, and the limit would limit nothing.
 const MAX_REFUSING: usize = 64;
 
 /// Files the server keeps open besides its connections: standard streams, the listener, the
-/// signal socket, the guestbook, a CGI script's pipes.
-const FILES_PER_SERVER: usize = 32;
+/// signal socket, the guestbook, a CGI script's pipes, and the refusals being answered.
+const FILES_PER_SERVER: usize = 32 + MAX_REFUSING;
 
 /// Files each runtime keeps open besides its connections: its epoll, its wake-up socket pair,
-/// its copy of the listener, and the refusals it may be answering.
-const FILES_PER_RUNTIME: usize = 4 + MAX_REFUSING;
+/// its copy of the listener.
+const FILES_PER_RUNTIME: usize = 4;
+
+/// Files each connection may hold: its socket, and a static file it is sending.
+const FILES_PER_CONNECTION: usize = 2;
 
 /// How long a refused client has to take its `503`.
 const REFUSAL_TIME: Duration = Duration::from_secs(1);
@@ -96,6 +99,8 @@ struct Shared {
     drain_time: Duration,
     /// Connections open, across all runtimes.
     open: AtomicUsize,
+    /// Connections past the limit being answered `503` (at most [`MAX_REFUSING`]).
+    refusing: AtomicUsize,
     /// Each runtime's connections, and the ones handed to it.
     runtimes: Runtimes,
 }
@@ -108,8 +113,6 @@ struct Local {
     stopping: Cell<bool>,
     /// Who waits for this runtime's connections to have closed.
     all_closed: Cell<Option<Waker>>,
-    /// Connections past the limit being answered `503` (at most [`MAX_REFUSING`]).
-    refusing: Cell<usize>,
 }
 
 impl Server {
@@ -176,9 +179,10 @@ impl Server {
     pub fn max_connections(&self) -> usize {
         let reserved = FILES_PER_SERVER + FILES_PER_RUNTIME * self.threads;
         match crate::open_files::open_file_limit() {
-            Some(files) => self
-                .max_connections
-                .min(files.saturating_sub(reserved).max(1)),
+            Some(files) => {
+                let room = files.saturating_sub(reserved) / FILES_PER_CONNECTION;
+                self.max_connections.min(room.max(1))
+            }
             None => self.max_connections,
         }
     }
@@ -202,6 +206,7 @@ impl Server {
             max_connections,
             drain_time: self.drain_time,
             open: AtomicUsize::new(0),
+            refusing: AtomicUsize::new(0),
             runtimes: Runtimes::new(self.threads),
         });
         let mut others = Vec::new();
@@ -269,8 +274,12 @@ fn serve_on_this_thread<A: Application>(
     shared: &Arc<Shared>,
     signals: MaybeSignals,
 ) -> io::Result<()> {
-    let served = Runtime::new().and_then(|runtime| {
+    // However this runtime ends, even by a panic, the others stop too and nothing more is handed
+    // to it.
+    let _stopped = Stopped { me, shared };
+    Runtime::new().and_then(|runtime| {
         runtime.block_on(async {
+            crate::runtime::with_owner(|owner| shared.runtimes.started(me, owner));
             let listener = TcpListener::from_std(listener)?;
             if let Some(signals) = signals {
                 spawn(stop_on_signals(signals, Arc::clone(shared)));
@@ -279,7 +288,6 @@ fn serve_on_this_thread<A: Application>(
                 me,
                 stopping: Cell::new(false),
                 all_closed: Cell::new(None),
-                refusing: Cell::new(0),
             });
             if shared.runtimes.count() > 1 {
                 spawn(take_handed_over(
@@ -304,16 +312,29 @@ fn serve_on_this_thread<A: Application>(
             Ok(())
         })
         // The runtime is dropped here, and with it the tasks of the connections still open.
-    });
-    // A runtime that cannot start stops the server: the others must not serve on alone.
-    if served.is_err() {
-        shared.shutdown.trigger();
-    }
-    served
+    })
 }
 // ANCHOR_END: serve_on_this_thread
 
 // ANCHOR: accept_connections
+/// Marks a runtime stopped when dropped, on return or by a panic: the server stops, its inbox is
+/// closed, and what was handed to it and never taken is closed and counted closed.
+struct Stopped<'a> {
+    me: usize,
+    shared: &'a Shared,
+}
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        self.shared.shutdown.trigger();
+        for (stream, _) in self.shared.runtimes.close(self.me) {
+            drop(stream);
+            self.shared.runtimes.closed(self.me);
+            self.shared.open.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
 /// Accepts until the server stops, spawning a task for each connection.
 async fn accept_connections<A: Application>(
     listener: &TcpListener,
@@ -354,13 +375,13 @@ async fn accept_connections<A: Application>(
             }
         };
         // `StopSignal::stop` wakes an accept loop by connecting; that runtime tells the others.
-        if shared.stop.is_stopped() {
+        if shared.stop.is_stopped() || shared.shutdown.is_triggered() {
             shared.shutdown.trigger();
             return;
         }
         if shared.open.fetch_add(1, Ordering::SeqCst) >= shared.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
-            turn_away(stream, peer, shared.max_connections, local);
+            turn_away(stream, peer, shared);
             continue;
         }
         match shared.runtimes.least_loaded(local.me) {
@@ -368,7 +389,13 @@ async fn accept_connections<A: Application>(
                 shared.runtimes.opened(me);
                 serve_accepted(stream, peer, app, shared, local);
             }
-            other => shared.runtimes.hand_over(other, stream, peer),
+            other => {
+                if let Err((stream, peer)) = shared.runtimes.hand_over(other, stream, peer) {
+                    // That runtime has stopped since it was chosen: serve it here.
+                    shared.runtimes.opened(local.me);
+                    serve_accepted(stream, peer, app, shared, local);
+                }
+            }
         }
     }
 }
@@ -413,15 +440,17 @@ async fn take_handed_over<A: Application>(app: Arc<A>, shared: Arc<Shared>, loca
 
 /// Answers a connection past the limit `503`, as a task of its own so that a client slow to take
 /// it holds up nobody; past [`MAX_REFUSING`] such tasks, closes it unanswered instead.
-fn turn_away(stream: std::net::TcpStream, peer: SocketAddr, max: usize, local: &Rc<Local>) {
-    if local.refusing.get() >= MAX_REFUSING {
+fn turn_away(stream: std::net::TcpStream, peer: SocketAddr, shared: &Arc<Shared>) {
+    let max = shared.max_connections;
+    if shared.refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        shared.refusing.fetch_sub(1, Ordering::SeqCst);
         log!("{peer}: at the limit of {max} open, and {MAX_REFUSING} being refused: closed");
         return;
     }
     log!("{peer}: at the limit of {max} connections open: 503");
-    local.refusing.set(local.refusing.get() + 1);
-    let local = Rc::clone(local);
+    let refusal = Refusal(Arc::clone(shared));
     spawn(async move {
+        let _counted = refusal; // counts it done however the task ends
         let response = Response::text(
             Status::SERVICE_UNAVAILABLE,
             "too many connections open; try again\n",
@@ -437,8 +466,16 @@ fn turn_away(stream: std::net::TcpStream, peer: SocketAddr, max: usize, local: &
                 linger(&stream).await;
             }
         }
-        local.refusing.set(local.refusing.get() - 1);
     });
+}
+
+/// Counts a refusal as being answered until it is dropped, with its task.
+struct Refusal(Arc<Shared>);
+
+impl Drop for Refusal {
+    fn drop(&mut self) {
+        self.0.refusing.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Counts a connection as open until it is dropped, with its task.

@@ -379,6 +379,41 @@ fn connections_are_spread_evenly_over_the_runtimes() {
 }
 
 #[test]
+fn no_connection_is_handed_to_a_runtime_stuck_in_a_blocking_handler() {
+    // One runtime's thread is stuck in a plain handler that blocks (as a CGI script may); the
+    // other accepts every new client meanwhile and must serve them itself.
+    let (entered, in_handler) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let (entered, released) = (Mutex::new(entered), Mutex::new(released));
+    let mut app = App::new();
+    app.get("/block", move |_: Input| {
+        entered.lock().unwrap().send(()).unwrap();
+        let _ = released.lock().unwrap().recv();
+        "released"
+    })
+    .get("/hello", |_: Input| "Hello, World!");
+    let server = Server::bind("127.0.0.1:0")
+        .unwrap()
+        .with_threads(2)
+        .spawn(app)
+        .unwrap();
+    // Dropped before the server (if an assertion fails), so the blocked handler returns and
+    // the server can stop.
+    let release = release;
+    let mut blocked = ResponseReader::connect(server.addr());
+    blocked.send(&get("/block"));
+    in_handler.recv().unwrap();
+    let mut clients = Vec::new();
+    for _ in 0..6 {
+        let mut client = ResponseReader::connect(server.addr());
+        assert_eq!(ask(&mut client, "/hello").text(), "Hello, World!");
+        clients.push(client); // kept open, so the free runtime holds more and more
+    }
+    release.send(()).unwrap();
+    assert_eq!(blocked.next_response(false).text(), "released");
+}
+
+#[test]
 fn a_connection_refused_after_the_stop() {
     let server = one_thread(meeting_app(1));
     let addr = server.addr();
