@@ -150,7 +150,10 @@ impl Reactor {
 
     /// A read took less than it had room for, so it took everything the kernel had: the next
     /// read would only say `WouldBlock`, and the next event is worth waiting for instead. (Not
-    /// once the peer has closed: the event that said so has come already, and no other will.)
+    /// once the peer has closed: the event that said so has come already, and no other will.
+    /// One case breaks the rule: TCP's urgent byte (`MSG_OOB`, which no HTTP client sends) stops
+    /// a read early with more queued and no new event, so such a client stalls its own request
+    /// until its deadline; tokio takes the same shortcut.)
     pub(crate) fn read_drained(&mut self, token: u64) {
         if let Some(source) = self.source(token) {
             source.readable = source.read_closed;
