@@ -104,13 +104,7 @@ fn many_slow_async_requests_on_one_thread_run_at_the_same_time() {
 /// Connections this process may hold for a test, two file descriptors each (the client's and
 /// the server's), within the limit of open files it was started with.
 fn connections_allowed(wanted: usize) -> usize {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
-    let soft = limits
-        .lines()
-        .find(|line| line.starts_with("Max open files"))
-        .and_then(|line| line.split_whitespace().nth(3))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(1024);
+    let soft = stage07_async::open_files::open_file_limit().unwrap_or(1024);
     wanted.min(soft.saturating_sub(200) / 2)
 }
 
@@ -203,24 +197,40 @@ fn past_the_connection_limit_a_client_gets_503() {
     assert!(answered.is_some(), "a place came free");
 }
 
+/// An app whose async route `path` sends on the returned channel when a request has reached it,
+/// then answers what `then()` gives: so a test knows its requests are in their handlers.
+fn telling_when_in_handler<F>(
+    path: &str,
+    then: impl Fn() -> F + Send + Sync + 'static,
+) -> (App, mpsc::Receiver<()>)
+where
+    F: std::future::Future<Output = &'static str> + Send + 'static,
+{
+    let (entered, in_handler) = mpsc::channel();
+    let entered = Mutex::new(entered);
+    let mut app = App::new();
+    app.get(
+        path,
+        later(move |_: Input| {
+            let entered = entered.lock().unwrap().clone();
+            let answer = then();
+            async move {
+                entered.send(()).unwrap();
+                answer.await
+            }
+        }),
+    );
+    (app, in_handler)
+}
+
 #[test]
 fn stopping_answers_every_request_in_flight_and_closes_idle_connections() {
     // Twenty requests in their handler, told to wait 300 ms, when the server is told to stop.
-    let (started, in_handler) = mpsc::channel();
-    let started = Mutex::new(started);
-    let mut app = App::new();
-    app.get(
-        "/slow",
-        later(move |_: Input| {
-            let started = started.lock().unwrap().clone();
-            async move {
-                started.send(()).unwrap();
-                sleep(Duration::from_millis(300)).await;
-                "finished"
-            }
-        }),
-    )
-    .get("/hello", |_: Input| "Hello, World!");
+    let (mut app, in_handler) = telling_when_in_handler("/slow", || async {
+        sleep(Duration::from_millis(300)).await;
+        "finished"
+    });
+    app.get("/hello", |_: Input| "Hello, World!");
     let server = one_thread(app);
     let mut idle = ResponseReader::connect(server.addr());
     assert_eq!(ask(&mut idle, "/hello").status, 200);
@@ -261,20 +271,10 @@ fn stops_within_10s(stop: impl FnOnce() + Send + 'static) {
 #[test]
 fn a_stop_closes_what_has_not_finished_after_the_drain_time() {
     // A handler that never returns: only the drain time ends its connection.
-    let (started, in_handler) = mpsc::channel();
-    let started = Mutex::new(started);
-    let mut app = App::new();
-    app.get(
-        "/forever",
-        later(move |_: Input| {
-            let started = started.lock().unwrap().clone();
-            async move {
-                started.send(()).unwrap();
-                std::future::pending::<()>().await;
-                "never"
-            }
-        }),
-    );
+    let (app, in_handler) = telling_when_in_handler("/forever", || async {
+        std::future::pending::<()>().await;
+        "never"
+    });
     let server = Server::bind("127.0.0.1:0")
         .unwrap()
         .with_drain_time(Duration::from_millis(200))

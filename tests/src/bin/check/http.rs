@@ -309,18 +309,22 @@ mod tests {
     use crate::check::Target;
     use crate::response::Response;
 
-    /// A server for one connection: it reads what `read` says (a head, up to `\r\n\r\n`),
-    /// writes `answer`, and closes.
+    /// Reads a request head, up to `\r\n\r\n`, a byte at a time (or until the client stops).
+    fn read_head(stream: &mut std::net::TcpStream) {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+    }
+
+    /// A server for one connection: it reads a head, writes `answer`, and closes.
     fn one_answer(answer: &'static [u8]) -> Target {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         thread::spawn(move || {
             let (mut stream, _) = listener.accept().expect("accept");
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
+            read_head(&mut stream);
             let _ = stream.write_all(answer);
         });
         Target {
@@ -357,11 +361,7 @@ mod tests {
         let (done, finished) = std::sync::mpsc::channel::<()>();
         thread::spawn(move || {
             let (mut stream, _) = listener.accept().expect("accept");
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
+            read_head(&mut stream);
             let _ =
                 stream.write_all(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
             // Held open, unread, until the test is over.

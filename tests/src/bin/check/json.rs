@@ -2,6 +2,11 @@
 //! server sent, not their text, so `json.dumps`'s spaces, keys in another order and escapes such
 //! as `\u0026` or `\/` are the same answer as the book's. It also says where each of the top
 //! object's values starts, so that a wrong one can be pointed at in the bytes received.
+//!
+//! Not chapter 3's `stage03_parser::json`, on purpose: the checker grades chapter 3's own server,
+//! whose JSON that library writes, and a reader from the same library would share its mistakes
+//! (one that writes and reads an escape wrongly in the same way would pass itself). A grader
+//! reads with code of its own.
 
 use std::fmt;
 
