@@ -6,8 +6,11 @@
 //! and this chapter's blocking server, chapter 6's thread pool and chapter 7's async runtime all run
 //! the same [`App`].
 
+use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use stage01_tcp_echo::log;
 use stage03_parser::response::Response;
@@ -22,7 +25,7 @@ use crate::handler::Handler;
 use crate::input::Input;
 use crate::macro_support::RouteSpec;
 use crate::middleware::{Inner, Middleware};
-use crate::reply::Reply;
+use crate::reply::{Reply, ResponseFuture};
 
 // ANCHOR: application
 /// What a server runs: anything that answers a request. `Send + Sync + 'static`, so that a server
@@ -191,13 +194,16 @@ impl App {
     }
 
     // ANCHOR: dispatch
-    /// The innermost step, after every layer: the router, then the handler.
+    /// The innermost step, after every layer: the router, then the handler. A handler's panic,
+    /// now or while its future is polled, becomes its 500 here, inside every layer: the layers see
+    /// that answer as they see any other, and the access log writes its line.
     pub(crate) fn dispatch(&self, mut input: Input) -> Reply {
         let style = ErrorStyle::of(&input.request);
         match route(&self.router, &input.request) {
             Routed::To(handler, params) => {
                 input.params = params;
-                handler.call(input)
+                let culprit = Culprit::new(&input.request, "the handler");
+                caught(culprit, style, || handler.call(input))
             }
             Routed::Answered(response) => Reply::Ready(in_style(response, style)),
         }
@@ -214,39 +220,110 @@ impl App {
 impl Application for App {
     fn call(&self, request: Request) -> Reply {
         let style = ErrorStyle::of(&request);
-        let what = format!("{} {}", request.method, request.target);
+        let culprit = Culprit::new(&request, "a layer");
         let input = Input::new(request, Params::default(), Arc::clone(&self.state));
         let layers = Inner {
             app: self,
             layers: &self.layers,
         };
-        // The outermost layer, always there: one handler's bug (or one layer's) must not stop
-        // the server, so its panic becomes this request's 500.
-        match panic::catch_unwind(AssertUnwindSafe(|| layers.run(input))) {
-            Ok(reply) => reply,
-            Err(_) => {
-                // The panic hook has printed the message already.
-                log!("{what}: the handler panicked");
-                let error = Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error");
-                Reply::Ready(error.render(style))
-            }
-        }
+        // The outermost layer, always there. A handler's panic is its 500 already (in
+        // `dispatch`); this catches a layer's, on the way in or in a change to a reply, so that
+        // one layer's bug does not stop the server either.
+        caught(culprit, style, || layers.run(input))
     }
 }
 // ANCHOR_END: app_call
 
 /// The router's own answers are HTML pages (chapter 4); an API client gets its errors as JSON,
-/// with the same status and headers (`Allow`, `Location`).
+/// with the same status and headers (`Allow`, `Location`). Either way an error's body depends on
+/// `Accept`, so it says `Vary: Accept`, as [`Error::render`] does: a cache must not hand one
+/// client's page to another.
 fn in_style(response: Response, style: ErrorStyle) -> Response {
     let status = response.status();
-    if style != ErrorStyle::Json || status.code() < 400 {
+    if status.code() < 400 {
         return response;
     }
-    let mut json = Error::new(status, status.reason()).render(style);
-    for (name, value) in response.headers().iter() {
-        if !name.eq_ignore_ascii_case("Content-Type") && !name.eq_ignore_ascii_case("Date") {
-            json.append_header(name, value);
+    let mut answer = if style == ErrorStyle::Json {
+        let mut json = Error::new(status, status.reason()).render(style);
+        // Said once below, with whatever `Vary` the router's answer had.
+        json.remove_header("Vary");
+        for (name, value) in response.headers().iter() {
+            if !name.eq_ignore_ascii_case("Content-Type") && !name.eq_ignore_ascii_case("Date") {
+                json.append_header(name, value);
+            }
+        }
+        json
+    } else {
+        response
+    };
+    let said = answer.headers().get_all("Vary").any(|value| {
+        value.to_str().is_ok_and(|list| {
+            list.split(',')
+                .any(|name| name.trim() == "*" || name.trim().eq_ignore_ascii_case("Accept"))
+        })
+    });
+    if !said {
+        answer.append_header("Vary", "Accept");
+    }
+    answer
+}
+
+// ANCHOR: caught
+/// The reply `run` gives, or a 500 in `style` if it panics: now, or later, while the future of
+/// an async reply is polled. The catch around `run` has returned long before such a future runs,
+/// so the future is wrapped in one that catches each poll.
+fn caught(culprit: Culprit, style: ErrorStyle, run: impl FnOnce() -> Reply) -> Reply {
+    match panic::catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Reply::Ready(response)) => Reply::Ready(response),
+        Ok(Reply::Later(future)) => Reply::Later(Box::pin(CatchPanic {
+            future,
+            culprit,
+            style,
+        })),
+        Err(_) => Reply::Ready(culprit.panicked(style)),
+    }
+}
+
+/// A future whose panic, while it is polled, becomes its response: a 500.
+struct CatchPanic {
+    future: ResponseFuture,
+    culprit: Culprit,
+    style: ErrorStyle,
+}
+
+impl Future for CatchPanic {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match panic::catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            // Ready: a future is not polled again once it has given its output, so the one that
+            // panicked, in whatever state it was left, never is.
+            Err(_) => Poll::Ready(self.culprit.panicked(self.style)),
         }
     }
-    json
 }
+
+/// Which request a panic was in, and what panicked, for its log line: written down before the
+/// request is handed on, since it is gone by the time the panic is caught.
+struct Culprit {
+    what: String,
+    who: &'static str,
+}
+
+impl Culprit {
+    fn new(request: &Request, who: &'static str) -> Culprit {
+        Culprit {
+            what: format!("{} {}", request.method, request.target),
+            who,
+        }
+    }
+
+    /// Logs the panic and gives the 500 that answers it.
+    fn panicked(&self, style: ErrorStyle) -> Response {
+        // The panic hook has printed the message already.
+        log!("{}: {} panicked", self.what, self.who);
+        Error::new(Status::INTERNAL_SERVER_ERROR, "Internal Server Error").render(style)
+    }
+}
+// ANCHOR_END: caught

@@ -9,8 +9,8 @@
 //! function.
 //!
 //! This runner gives a script nothing of the server's own environment but a fixed `PATH`, bounds
-//! how long it may run (then kills it, and waits for it, so no zombie is left) and how much it may
-//! print, and turns a script that fails, hangs or prints garbage into `502` or `504` while the
+//! how long it may run (then kills it and whatever it started, and waits for it, so no zombie is
+//! left) and how much it may print, and turns a script that fails, hangs or prints garbage into `502` or `504` while the
 //! server goes on.
 
 use std::collections::HashMap;
@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use stage01_tcp_echo::log;
 use stage03_parser::{Request, Response, Status, Version};
+
+use crate::error::{Error, ErrorStyle};
 
 /// The longest a script may run. Default for [`Cgi::new`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -57,36 +59,41 @@ impl Cgi {
     /// The answer to `request` from the script `name`, with `path_info` the rest of the path
     /// after it (`/cgi-bin/hello.sh/extra` runs `hello.sh` with `PATH_INFO=/extra`).
     pub fn run(&self, request: &Request, name: &str, path_info: &str) -> Response {
+        let style = ErrorStyle::of(request);
         let Some(script) = self.script(name) else {
-            return Response::text(Status::NOT_FOUND, "no such script\n");
+            return Error::not_found("no such script").render(style);
         };
-        let spawned = Command::new(&script)
+        let mut command = Command::new(&script);
+        command
             .env_clear()
             .envs(environment(request, name, path_info))
             .current_dir(&self.folder)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
+            .stderr(Stdio::piped());
+        in_a_group_of_its_own(&mut command);
+        let spawned = command.spawn();
         let Ok(child) = spawned else {
             log!("cgi: cannot run {}", script.display());
-            return gateway_error(Status::BAD_GATEWAY, "the script could not be started");
+            return Error::new(Status::BAD_GATEWAY, "the script could not be started")
+                .render(style);
         };
         match finish(child, &request.body, self.timeout) {
             Outcome::Output(output) => parse(&output).unwrap_or_else(|why| {
                 log!("cgi: {name} printed garbage: {why}");
-                gateway_error(
+                Error::new(
                     Status::BAD_GATEWAY,
                     "the script's answer is not a CGI response",
                 )
+                .render(style)
             }),
             Outcome::Failed(why) => {
                 log!("cgi: {name} failed: {why}");
-                gateway_error(Status::BAD_GATEWAY, "the script failed")
+                Error::new(Status::BAD_GATEWAY, "the script failed").render(style)
             }
             Outcome::TimedOut => {
                 log!("cgi: {name} ran past {:?} and was killed", self.timeout);
-                gateway_error(Status::GATEWAY_TIMEOUT, "the script took too long")
+                Error::new(Status::GATEWAY_TIMEOUT, "the script took too long").render(style)
             }
         }
     }
@@ -225,7 +232,9 @@ fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
         }
     };
     let Some(status) = status else {
-        let _ = child.kill();
+        // The group first, while the script is not yet reaped: its number cannot be anyone
+        // else's until then.
+        kill_group(&mut child);
         let _ = child.wait(); // reaped: no zombie is left behind
         return Outcome::TimedOut;
     };
@@ -236,11 +245,48 @@ fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
         Ok(_) if !status.success() => Outcome::Failed(format!("it exited with {status}")),
         Ok(out) => Outcome::Output(out),
         // It ended, but its output did not: a process it started in the background still holds
-        // it open. This runner can kill the script, not what the script started.
+        // it open. That process is still in the script's group, which keeps the group's number
+        // from being given to another process, so the group can be ended.
         Err(_) => {
+            kill_group(&mut child);
             Outcome::Failed("its output stayed open after it exited (a process it started?)".into())
         }
     }
+}
+
+/// Starts the script as the leader of a process group of its own: whatever it starts joins the
+/// group, so [`kill_group`] can end them all, and the threads reading its output are not left
+/// waiting for a background process that still holds the pipe.
+#[cfg(unix)]
+fn in_a_group_of_its_own(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn in_a_group_of_its_own(_: &mut Command) {}
+
+// ANCHOR: kill_group
+/// Ends the script and every process in its group. `std` can signal one process only
+/// ([`Child::kill`]), so the group is signalled by the shell's `kill` (POSIX: a negative number
+/// names a process group); the script itself is killed directly too, in case that failed.
+#[cfg(unix)]
+fn kill_group(child: &mut Child) {
+    // The group's number is the script's process id (`process_group(0)`), never 0 or 1 here.
+    let group = format!("-{}", child.id());
+    let _ = Command::new("sh")
+        .args(["-c", "kill -s KILL -- \"$1\"", "sh", &group])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+}
+// ANCHOR_END: kill_group
+
+#[cfg(not(unix))]
+fn kill_group(child: &mut Child) {
+    let _ = child.kill();
 }
 
 // ANCHOR: cgi_parse
@@ -313,8 +359,4 @@ fn split_head(output: &[u8]) -> Option<(&[u8], &[u8])> {
         (a, b) => a.or(b)?,
     };
     Some((&output[..end], &output[body..]))
-}
-
-fn gateway_error(status: Status, message: &str) -> Response {
-    Response::text(status, format!("{message}\n"))
 }

@@ -8,6 +8,11 @@
 //! which is the shape of Python's h11 `Connection`, and what lets one type serve this chapter's
 //! blocking server, chapter 6's thread pool and chapter 7's reactor: they only move bytes.
 //!
+//! One read does happen inside it: a response whose body is a stream (a file, part 6) is read
+//! from its source by [`Connection::next`], at most 64 KiB at a time and only when the output is
+//! empty. For a file that is a read from the disk's cache, and on a slow disk a wait, on whichever
+//! thread drives the connection (chapter 7's reactor thread included).
+//!
 //! A driver calls [`Connection::next`] and does what it says, again and again:
 //!
 //! ```text
@@ -35,6 +40,14 @@ const STREAM_PIECE: usize = 64 * 1024;
 /// a thousand requests at once and reads nothing does not make the server buffer a thousand
 /// answers: past this, what is there is written first.
 const BATCH_LIMIT: usize = 64 * 1024;
+
+/// `start + wait`, or a time thirty years on when `wait` is too long for the clock to add
+/// (`Duration::MAX` given as "no limit"): a deadline that does not come, rather than a panic.
+pub fn after(start: Instant, wait: Duration) -> Instant {
+    start
+        .checked_add(wait)
+        .unwrap_or_else(|| start + Duration::from_secs(30 * 365 * 86_400))
+}
 
 /// The current time as both clocks tell it: `instant` for deadlines, `date` for the `Date`
 /// header. The driver reads the clocks ([`Now::read`]); tests make up times of their own.
@@ -236,7 +249,7 @@ impl Connection {
                 now.instant
             };
             self.phase = Phase::Reading {
-                deadline: start + self.config.timeouts.request,
+                deadline: after(start, self.config.timeouts.request),
                 // Arriving while an answer is still going out: its time starts after it.
                 restart_when_written: self.answering,
             };
@@ -319,7 +332,7 @@ impl Connection {
                 // Pipelined: the next request has begun already; its time starts when this
                 // answer has been written.
                 false => Phase::Reading {
-                    deadline: now.instant + self.config.timeouts.request,
+                    deadline: after(now.instant, self.config.timeouts.request),
                     restart_when_written: true,
                 },
             };
@@ -335,7 +348,7 @@ impl Connection {
             if !head_only && !response.status().forbids_body() && !stream.is_empty() {
                 let rate = f64::from(self.config.min_send_rate.max(1));
                 let transfer = Duration::from_secs_f64(stream.len() as f64 / rate);
-                self.output_deadline = self.output_deadline.map(|d| d + transfer);
+                self.output_deadline = self.output_deadline.map(|d| after(d, transfer));
                 let left = stream.len();
                 self.streaming = Some((stream, left));
             }
@@ -377,7 +390,7 @@ impl Connection {
                 deadline,
                 restart_when_written,
             } if *restart_when_written => {
-                *deadline = now.instant + self.config.timeouts.request;
+                *deadline = after(now.instant, self.config.timeouts.request);
                 *restart_when_written = false;
             }
             _ => {}
@@ -396,9 +409,9 @@ impl Connection {
             _ if self.answering => None,
             Phase::Waiting { .. } if writing => None,
             Phase::Waiting { since } if self.answered == 0 => {
-                Some(since + timeouts.first_byte.min(timeouts.request))
+                Some(after(since, timeouts.first_byte.min(timeouts.request)))
             }
-            Phase::Waiting { since } => Some(since + self.config.idle),
+            Phase::Waiting { since } => Some(after(since, self.config.idle)),
             Phase::Reading { deadline, .. } => Some(deadline),
             Phase::Busy { .. } | Phase::Closing { .. } | Phase::Closed { .. } => None,
         };
@@ -584,8 +597,8 @@ impl Connection {
         let transfer = Duration::from_secs_f64((self.output.len() - before) as f64 / rate);
         let start = self
             .output_deadline
-            .unwrap_or(now.instant + self.config.timeouts.response);
-        self.output_deadline = Some(start + transfer);
+            .unwrap_or_else(|| after(now.instant, self.config.timeouts.response));
+        self.output_deadline = Some(after(start, transfer));
     }
 
     /// Reads the next piece of a streamed body into the empty output. If the source fails or
@@ -612,7 +625,10 @@ impl Connection {
     /// When the output must be out: within its whole time, and never more than `response`
     /// after the client last took any of it (or after it was queued).
     fn output_due(&self) -> Option<Instant> {
-        let stalled = self.last_progress.max(self.output_started) + self.config.timeouts.response;
+        let stalled = after(
+            self.last_progress.max(self.output_started),
+            self.config.timeouts.response,
+        );
         self.output_deadline.map(|whole| whole.min(stalled))
     }
 

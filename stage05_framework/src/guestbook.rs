@@ -14,7 +14,7 @@
 //! lists the messages never waits for a disk.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -101,25 +101,15 @@ impl std::fmt::Debug for Guestbook {
 
 impl Guestbook {
     /// Opens the guestbook in `folder` (created if needed), reading back every message it holds.
+    /// A folder other users may write in, and a log that is not a regular file, are refused.
     pub fn open(folder: &Path) -> io::Result<Guestbook> {
         create_private_folder(folder)?;
         let path = folder.join("guestbook.log");
-        // A link here could make the server append to any file its user may write.
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(io::Error::other(format!(
-                "{} is a symbolic link; the guestbook writes only to a file of its own",
-                path.display()
-            )));
-        }
-        let existed = path.exists();
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let replayed = replay(&text, &path);
-        let mut log = OpenOptions::new().create(true).append(true).open(&path)?;
+        let (mut log, existed) = open_log(&path)?;
+        // The file once, as bytes: the offsets replay finds are then the file's own.
+        let mut bytes = Vec::new();
+        log.read_to_end(&mut bytes)?;
+        let replayed = replay(&bytes, &path);
         if replayed.torn_at.is_none() && !bytes.is_empty() && !bytes.ends_with(b"\n") {
             // A whole last record whose newline was not written: finish its line.
             log.write_all(b"\n")?;
@@ -151,9 +141,16 @@ impl Guestbook {
         &self.path
     }
 
-    /// Every message, oldest first.
+    /// Every message, oldest first: a copy of the whole book, up to [`MAX_MESSAGES`] of them.
+    /// A page wants [`Guestbook::latest`].
     pub fn list(&self) -> Vec<Message> {
         self.read().clone()
+    }
+
+    /// The latest `n` messages, oldest first: a page copies what it shows, not the whole book.
+    pub fn latest(&self, n: usize) -> Vec<Message> {
+        let messages = self.read();
+        messages[messages.len().saturating_sub(n)..].to_vec()
     }
 
     /// The message `id`, if there is one.
@@ -268,6 +265,8 @@ fn check(name: &str, text: &str) -> Result<(), AddError> {
 }
 
 /// The folder, created if needed, readable by this user only where the system has such modes.
+/// A folder that was already there is refused if other users may write in it: they could put a
+/// file or a link of theirs where the log is, between any check and the open.
 fn create_private_folder(folder: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -276,7 +275,81 @@ fn create_private_folder(folder: &Path) -> io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(folder)
+    // `create` leaves a folder that exists as it is, whatever its mode: hence the check after it.
+    builder.create(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let metadata = fs::metadata(folder)?;
+        let mode = metadata.permissions().mode() & 0o7777;
+        // Systems that give each user a group of their own, numbered like the user, also give
+        // them the umask 002, so every folder they make is group-writable: that group is the
+        // owner alone. Any other group may hold other users.
+        let own_group = metadata.gid() == metadata.uid();
+        if mode & 0o002 != 0 || (mode & 0o020 != 0 && !own_group) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{} may be written by other users (mode {mode:o}), who could replace the \
+                     guestbook's log; make it yours alone with `chmod 700 {}`, or use another folder",
+                    folder.display(),
+                    folder.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Opens the log for reading and appending (created if there is none), and returns it with
+/// whether it was there before. Only a regular file is a log: a symbolic link could make the
+/// server append to any file its user may write, and reading a FIFO waits for ever.
+fn open_log(path: &Path) -> io::Result<(File, bool)> {
+    let not_regular = || {
+        io::Error::other(format!(
+            "{} is not a regular file (a symbolic link, a folder, a FIFO?); the guestbook writes \
+             only to a file of its own: move it away, or use another folder",
+            path.display()
+        ))
+    };
+    let checked = match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_file() => Some(metadata),
+        Ok(_) => return Err(not_regular()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mut options = OpenOptions::new();
+    // Read and write at once: opened so, a FIFO swapped in after the check does not make the open
+    // wait for a writer (Linux, for one, promises it), and the checks below then refuse it.
+    options.read(true).append(true);
+    // A new log is created only if nothing, not even a dangling link, has its name meanwhile.
+    options.create_new(checked.is_none());
+    let file = options.open(path)?;
+    let opened = file.metadata()?;
+    let swapped = checked.as_ref().is_some_and(|c| !same_file(c, &opened));
+    if !opened.is_file() || swapped {
+        return Err(io::Error::other(format!(
+            "{} was replaced while the guestbook opened it; check who else writes in {}",
+            path.display(),
+            path.parent().unwrap_or(path).display()
+        )));
+    }
+    Ok((file, checked.is_some()))
+}
+
+/// Whether two looks at a path saw the same file: the same device and inode, where the system
+/// says so. Elsewhere only the checks on the open file itself are made.
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        true
+    }
 }
 
 /// What a log held.
@@ -287,24 +360,24 @@ struct Replayed {
     torn_at: Option<usize>,
 }
 
-/// The messages a log holds, the next id, and where a last line cut short starts. Records that
-/// parse but break the guestbook's own rules (a bad id, a name too long, one too many) are
-/// skipped like damaged lines, and said so in the log.
-fn replay(text: &str, path: &Path) -> Replayed {
+/// The messages a log holds, the next id, and where a last line cut short starts. The log is read
+/// as bytes, a line at a time, so every offset is one in the file; a line that is not UTF-8 is a
+/// damaged line like any other. Records that parse but break the guestbook's own rules (a bad id,
+/// a name too long, one too many) are skipped like damaged lines, and said so in the log.
+fn replay(bytes: &[u8], path: &Path) -> Replayed {
     let mut messages: Vec<Message> = Vec::new();
     let mut next_id = 1;
     let mut torn_at = None;
     let mut offset = 0;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    for (number, raw) in lines.iter().enumerate() {
+    for (number, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         let start = offset;
         offset += raw.len();
-        let line = raw.trim_end_matches('\n');
-        if line.trim().is_empty() {
+        let unfinished = !raw.ends_with(b"\n");
+        let line = std::str::from_utf8(raw.strip_suffix(b"\n").unwrap_or(raw)).ok();
+        if line.is_some_and(|line| line.trim().is_empty()) {
             continue;
         }
-        let unfinished = !raw.ends_with('\n');
-        let record = json::parse(line).ok();
+        let record = line.and_then(|line| json::parse(line).ok());
         let message = record.as_ref().and_then(Message::from_json).filter(|m| {
             !messages.iter().any(|old| old.id == m.id)
                 && check(&m.name, &m.text).is_ok()

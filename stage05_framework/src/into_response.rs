@@ -16,7 +16,7 @@ use crate::reply::Reply;
 #[diagnostic::on_unimplemented(
     message = "a handler cannot return `{Self}`: it is not a response",
     note = "return text, `Html`, a JSON `Value`, a `Status`, `(Status, T)`, a `Redirect`, a \
-            `Response`, or `Result<T, Error>` of one of them"
+            `NamedFile`, a `Response`, or `Result<T, Error>` of one of them"
 )]
 pub trait IntoResponse {
     /// The response it stands for.
@@ -127,7 +127,7 @@ impl IntoResponse for Redirect {
 #[diagnostic::on_unimplemented(
     message = "a handler cannot return `{Self}`: it is not a response",
     note = "return text, `Html`, a JSON `Value`, a `Status`, `(Status, T)`, a `Redirect`, a \
-            `Response`, or `Result<T, Error>` of one of them"
+            `NamedFile`, a `Response`, or `Result<T, Error>` of one of them"
 )]
 pub trait IntoReply {
     /// The reply, with errors rendered in `style`.

@@ -34,6 +34,7 @@ pub mod into_response;
 #[doc(hidden)]
 pub mod macro_support;
 pub mod middleware;
+pub mod named_file;
 pub mod reply;
 pub mod route_errors;
 pub mod server;
@@ -49,6 +50,7 @@ pub use handler::{Handler, later};
 pub use input::Input;
 pub use into_response::{Html, IntoReply, IntoResponse, Redirect};
 pub use middleware::{Inner, Middleware};
+pub use named_file::NamedFile;
 pub use reply::Reply;
 pub use server::{AlwaysKeep, KeepAlivePolicy, Server};
 pub use stage03_parser::json;

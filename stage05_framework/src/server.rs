@@ -231,8 +231,6 @@ fn answer(app: &impl Application, request: Request) -> Response {
     })
 }
 
-/// How long a read or write may wait: until the connection's deadline, and at least a
-/// millisecond (a zero timeout means "forever" to the socket).
 /// Whether a socket whose timeout is `set` needs a new one to wait no longer than `wait`. One a
 /// little shorter will do: a read that times out early only makes the loop ask the connection
 /// again, and at keep-alive's pace the timeout would otherwise change before every read.
@@ -240,6 +238,8 @@ fn needs_resetting(set: Option<Duration>, wait: Duration) -> bool {
     !set.is_some_and(|set| set <= wait && set >= wait / 2)
 }
 
+/// How long a read or write may wait: until the connection's deadline, and at least a
+/// millisecond (a zero timeout means "forever" to the socket).
 fn time_left(connection: &Connection, now: Now) -> Duration {
     connection
         .deadline()

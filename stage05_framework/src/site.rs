@@ -166,7 +166,7 @@ fn admin(input: Input) -> Html<String> {
 fn guestbook_page(guestbook: &Guestbook) -> Html<String> {
     let mut items = String::new();
     // The newest first, and no more than a page: ten thousand messages would be a 20 MB page.
-    for message in guestbook.list().iter().rev().take(PAGE) {
+    for message in guestbook.latest(PAGE).iter().rev() {
         items.push_str(&format!(
             "<li><strong>{}</strong>: {}</li>\n",
             escape_html(&message.name),
@@ -205,9 +205,11 @@ fn api_add(body: Value, guestbook: &Guestbook) -> Result<Response, Error> {
 /// `GET /api/messages`: the latest messages, at most [`PAGE`], oldest first.
 #[get("/api/messages")]
 fn api_list(guestbook: &Guestbook) -> Value {
-    let messages = guestbook.list();
-    let latest = &messages[messages.len().saturating_sub(PAGE)..];
-    latest.iter().map(Message::to_json).collect()
+    guestbook
+        .latest(PAGE)
+        .iter()
+        .map(Message::to_json)
+        .collect()
 }
 
 /// How many messages a page or the API's list shows.

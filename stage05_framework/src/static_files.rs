@@ -25,6 +25,8 @@ use stage03_parser::body_stream::BodyStream;
 use stage03_parser::date::http_date;
 use stage03_parser::{Method, Request, Response, Status};
 
+use crate::error::{Error, ErrorStyle};
+
 /// A folder whose files are served.
 #[derive(Debug, Clone)]
 pub struct StaticFiles {
@@ -48,8 +50,9 @@ impl StaticFiles {
     // ANCHOR: serve
     /// The answer to `request` for the file at `path` (the route's decoded `{*path}`).
     pub fn serve(&self, request: &Request, path: &str) -> Response {
+        let style = ErrorStyle::of(request);
         let Some(file) = self.find(path) else {
-            return not_found();
+            return not_found(style);
         };
         let opened = File::open(&file).and_then(|f| {
             let metadata = f.metadata()?;
@@ -59,15 +62,16 @@ impl StaticFiles {
             Ok(opened) => opened,
             // Out of file descriptors, say: the file is there, and the client may try again.
             Err(e) if !is_not_there(&e) => {
-                return Response::text(Status::SERVICE_UNAVAILABLE, "cannot open the file now\n")
-                    .header("Retry-After", "1");
+                return Error::new(Status::SERVICE_UNAVAILABLE, "cannot open the file now")
+                    .with_header("Retry-After", "1")
+                    .render(style);
             }
-            Err(_) => return not_found(),
+            Err(_) => return not_found(style),
         };
         // What was opened is checked again: a regular file (not a device or a pipe put there
         // since `find` looked).
         if !metadata.is_file() {
-            return not_found();
+            return not_found(style);
         }
         let length = metadata.len();
         let modified = metadata.modified().unwrap_or(UNIX_EPOCH);
@@ -101,17 +105,16 @@ impl StaticFiles {
             }
             Range::Part { start, end } => {
                 let Ok(part) = part_of(handle, start, end) else {
-                    return not_found();
+                    return not_found(style);
                 };
                 let partial = Response::new(Status::PARTIAL_CONTENT)
                     .with_stream(part, content_type)
                     .header("Content-Range", format!("bytes {start}-{end}/{length}"));
                 validators(partial)
             }
-            Range::Unsatisfiable => {
-                Response::text(Status::RANGE_NOT_SATISFIABLE, "no such range\n")
-                    .header("Content-Range", format!("bytes */{length}"))
-            }
+            Range::Unsatisfiable => Error::new(Status::RANGE_NOT_SATISFIABLE, "no such range")
+                .with_header("Content-Range", format!("bytes */{length}"))
+                .render(style),
         }
     }
     // ANCHOR_END: serve
@@ -161,8 +164,10 @@ fn is_not_there(error: &io::Error) -> bool {
         io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::NotADirectory
     )
 }
-fn not_found() -> Response {
-    Response::text(Status::NOT_FOUND, "no such file\n")
+/// The answer to anything not served, in the client's style: the same words for a file that is
+/// not there and for a path that is refused.
+fn not_found(style: ErrorStyle) -> Response {
+    Error::not_found("no such file").render(style)
 }
 
 /// A tag that changes when the file does: its length and modification time.
@@ -242,7 +247,7 @@ fn part_of(mut file: File, start: u64, end: u64) -> io::Result<BodyStream> {
 }
 
 /// The `Content-Type` for a file's extension.
-fn content_type(file: &Path) -> &'static str {
+pub(crate) fn content_type(file: &Path) -> &'static str {
     let extension = file
         .extension()
         .and_then(|e| e.to_str())
@@ -254,6 +259,7 @@ fn content_type(file: &Path) -> &'static str {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "json" => "application/json",
         "txt" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -266,3 +266,32 @@ fn an_error_page_says_it_varies_with_accept() {
         "media types ignore case"
     );
 }
+
+#[test]
+fn the_routers_error_pages_say_they_vary_with_accept() {
+    let mut app = App::new();
+    app.get("/hello", |_: Input| "hi");
+    let html = Some("text/html");
+    let json = Some("application/json");
+    let cases = [
+        (Method::Get, "/nowhere", None),
+        (Method::Get, "/nowhere", html),
+        (Method::Get, "/nowhere", json),
+        (Method::Delete, "/hello", None),
+        (Method::Delete, "/hello", json),
+    ];
+    for (method, target, accept) in cases {
+        let response = app.call(request(method.clone(), target, accept)).wait();
+        let vary: Vec<_> = response
+            .headers()
+            .get_all("Vary")
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        // Once: a cache keeps one copy per Accept, and a second `Vary: Accept` says nothing new.
+        assert_eq!(vary, ["Accept"], "{method} {target} {accept:?}");
+    }
+    // A redirect's page is the same for every client: nothing to vary.
+    let redirect = get(&app, "/hello/");
+    assert_eq!(redirect.status(), Status::PERMANENT_REDIRECT);
+    assert!(!redirect.headers().contains("Vary"));
+}

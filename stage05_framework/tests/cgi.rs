@@ -152,6 +152,53 @@ fn failing_garbage_and_hanging_scripts_are_gateway_errors() {
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
+/// Whether process `pid` is still running: there, and not a zombie waiting to be reaped.
+#[cfg(target_os = "linux")]
+fn is_running(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command's name in brackets: `123 (sleep) S ...`.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn what_a_script_started_is_killed_with_it() {
+    for (name, body) in [
+        // Hangs, with a child of its own: the 504 ends both.
+        ("hangs.sh", "sleep 30 & echo $! > hangs.pid; wait"),
+        // Answers, but leaves a child holding its output: the 502 ends the child.
+        (
+            "leaves.sh",
+            "printf 'Content-Type: text/plain\\n\\nx'; sleep 30 & echo $! > leaves.pid",
+        ),
+    ] {
+        let folder = scripts(&[(name, body)]);
+        let cgi = Cgi::new(folder.path())
+            .unwrap()
+            .with_timeout(Duration::from_millis(300));
+        let status = cgi
+            .run(&request(Method::Get, "/", b"", &[]), name, "")
+            .status();
+        assert!(status == Status::GATEWAY_TIMEOUT || status == Status::BAD_GATEWAY);
+        let pid_file = folder.path().join(name.replace(".sh", ".pid"));
+        let pid = std::fs::read_to_string(pid_file)
+            .unwrap()
+            .trim()
+            .to_string();
+        // A signal is delivered at once, but the process takes a moment to end: look again
+        // until it has (bounded), rather than sleeping for a guessed time.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while is_running(&pid) && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        assert!(!is_running(&pid), "{name}'s child {pid} is still running");
+    }
+}
+
 #[test]
 fn only_executables_in_the_folder_can_run() {
     let folder = scripts(&[("ok.sh", "printf 'Content-Type: text/plain\\n\\nok'")]);

@@ -428,3 +428,34 @@ fn nothing_is_written_into_the_middle_of_a_streamed_body() {
         "the body is whole, with no 408 inside it"
     );
 }
+
+#[test]
+fn a_limit_too_long_for_the_clock_is_a_deadline_that_does_not_come() {
+    let now = start();
+    let forever = Duration::MAX;
+    let config = Config {
+        idle: forever,
+        timeouts: stage03_parser::Timeouts {
+            first_byte: forever,
+            request: forever,
+            response: forever,
+        },
+        ..Config::default()
+    };
+    let mut connection = Connection::new(config, None, now);
+    assert!(connection.deadline().is_some_and(|d| d > now.instant));
+    connection.receive(
+        b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n",
+        now,
+    );
+    // Before, adding `Duration::MAX` to the clock panicked here.
+    let (written, answered, closed) = pump(&mut connection, now);
+    assert_eq!((answered, closed), (1, None));
+    assert!(written.starts_with("HTTP/1.1 200 OK\r\n"));
+    let thirty_years = Duration::from_secs(30 * 365 * 86_400);
+    assert!(
+        connection
+            .deadline()
+            .is_some_and(|d| d >= now.instant + thirty_years)
+    );
+}

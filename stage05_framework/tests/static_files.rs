@@ -335,3 +335,58 @@ fn if_range_for_another_version_gets_the_whole_file_and_an_empty_suffix_is_unsat
         "the unit is read without case"
     );
 }
+
+#[test]
+fn a_file_not_served_is_answered_in_the_clients_style() {
+    let site = site();
+    let browser = get(&site.app, "/static/nope.png", &[("Accept", "text/html")]);
+    assert_eq!(browser.status(), Status::NOT_FOUND);
+    assert_eq!(
+        browser.headers().get("Content-Type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    let api = get(
+        &site.app,
+        "/static/../secret.txt",
+        &[("Accept", "application/json")],
+    );
+    assert_eq!(api.status(), Status::NOT_FOUND);
+    assert_eq!(api.body(), br#"{"error":"no such file"}"#);
+    assert_eq!(api.headers().get("Vary").unwrap(), "Accept");
+    let script = get(
+        &site.app,
+        "/cgi-bin/nope.sh",
+        &[("Accept", "application/json")],
+    );
+    assert_eq!(script.status(), Status::NOT_FOUND);
+    assert_eq!(script.body(), br#"{"error":"no such script"}"#);
+}
+
+#[test]
+fn a_handler_can_answer_with_a_file() {
+    use stage05_framework::{Error, Input, NamedFile};
+    let files = TempFolder::new("named-file");
+    let report = files.path().join("report.csv");
+    let rows: String = (0..10_000).map(|i| format!("{i},{}\n", i * i)).collect();
+    fs::write(&report, &rows).unwrap();
+    let missing = files.path().join("missing.csv");
+    let mut app = App::new();
+    app.get("/report", move |_: Input| NamedFile::open(&report))
+        .get("/missing", move |_: Input| -> Result<NamedFile, Error> {
+            NamedFile::open(&missing)
+        });
+    let mut response = get(&app, "/report", &[]);
+    assert_eq!(response.status(), Status::OK);
+    assert_eq!(
+        response.headers().get("Content-Type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(response.headers().get("Last-Modified").is_some());
+    assert!(
+        response.stream().is_some(),
+        "sent in pieces, not read whole"
+    );
+    assert_eq!(body(&mut response), rows.as_bytes());
+    let missing = get(&app, "/missing", &[("Accept", "application/json")]);
+    assert_eq!(missing.status(), Status::NOT_FOUND);
+}

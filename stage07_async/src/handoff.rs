@@ -11,8 +11,9 @@
 use std::future::poll_fn;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Poll, Waker};
+use std::time::Duration;
 
 use crate::runtime::Owner;
 
@@ -20,6 +21,9 @@ use crate::runtime::Owner;
 #[derive(Debug)]
 pub(crate) struct Runtimes {
     slots: Vec<Slot>,
+    /// How many runtimes have started, for [`Runtimes::wait_for_the_others`].
+    running: Mutex<usize>,
+    all_running: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -28,6 +32,9 @@ struct Slot {
     open: AtomicUsize,
     /// The runtime, once it runs: whether it is parked says whether it is free.
     runtime: OnceLock<Owner>,
+    /// Requests whose handler this runtime is running now: while one is, and the runtime is not
+    /// parked, its thread may be stuck in a handler that blocks.
+    in_handler: AtomicUsize,
     inbox: Mutex<Inbox>,
 }
 
@@ -44,6 +51,8 @@ impl Runtimes {
     pub(crate) fn new(runtimes: usize) -> Runtimes {
         Runtimes {
             slots: (0..runtimes).map(|_| Slot::default()).collect(),
+            running: Mutex::new(0),
+            all_running: Condvar::new(),
         }
     }
 
@@ -55,19 +64,42 @@ impl Runtimes {
     /// Runtime `runtime` runs, as `owner`.
     pub(crate) fn started(&self, runtime: usize, owner: Owner) {
         let _ = self.slots[runtime].runtime.set(owner);
+        *self.running.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.all_running.notify_all();
+    }
+
+    /// Waits until every runtime has started, for at most `at_most`. A runtime that accepts
+    /// before the others run can hand nothing to them, so on a loaded machine, where a new
+    /// thread may wait a while for a core, the first clients would all stay on one runtime.
+    /// Bounded, because a runtime that fails to start never says so here (it stops the server).
+    pub(crate) fn wait_for_the_others(&self, at_most: Duration) {
+        let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = self
+            .all_running
+            .wait_timeout_while(running, at_most, |running| *running < self.slots.len());
     }
 
     /// The runtime that should serve a connection runtime `me` has accepted: `me`, unless another
-    /// holds fewer and is parked, waiting for work. Not one that is busy: its thread may be stuck
-    /// in a handler that blocks (a CGI script, say), and the connection would wait for it while
-    /// `me`, which is accepting, is plainly free. The counts may be a moment old (other threads
-    /// change them); it is a hint.
+    /// holds fewer and is free: parked, waiting for work, or at least in no handler. Not one
+    /// that is in a handler and not parked: its thread may be stuck in a handler that blocks (a
+    /// CGI script, say), and the connection would wait for it while `me`, which is accepting, is
+    /// plainly free. (Parked alone would not do: a runtime that has just written an answer is a
+    /// moment from parking, and on a loaded machine its client may already be back.) The counts
+    /// may be a moment old (other threads change them); it is a hint.
     pub(crate) fn least_loaded(&self, me: usize) -> usize {
         let free = self.slots.iter().enumerate().map(|(i, slot)| {
             let parked = slot.runtime.get().is_some_and(Owner::is_parked);
-            (i, slot.open.load(Ordering::Relaxed), parked)
+            let free = parked || slot.in_handler.load(Ordering::Relaxed) == 0;
+            (i, slot.open.load(Ordering::Relaxed), free)
         });
         fewest(me, self.open(me), free)
+    }
+
+    /// Counts a request of runtime `runtime`'s as in its handler, until the guard is dropped.
+    pub(crate) fn in_handler(&self, runtime: usize) -> InHandler<'_> {
+        let count = &self.slots[runtime].in_handler;
+        count.fetch_add(1, Ordering::Relaxed);
+        InHandler { count }
     }
 
     /// Connections runtime `runtime` holds.
@@ -137,11 +169,22 @@ impl Runtimes {
     }
 }
 
-/// Of `runtimes` (each its number, how many connections it holds, and whether it is parked),
-/// the parked one holding the fewest, if that is fewer than `mine`; else `me`.
+/// A request in its handler, counted until this is dropped.
+pub(crate) struct InHandler<'a> {
+    count: &'a AtomicUsize,
+}
+
+impl Drop for InHandler<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Of `runtimes` (each its number, how many connections it holds, and whether it is free),
+/// the free one holding the fewest, if that is fewer than `mine`; else `me`.
 fn fewest(me: usize, mine: usize, runtimes: impl Iterator<Item = (usize, usize, bool)>) -> usize {
     runtimes
-        .filter(|&(_, open, parked)| parked && open < mine)
+        .filter(|&(_, open, free)| free && open < mine)
         .map(|(i, open, _)| (open, i))
         .min()
         .map_or(me, |(_, i)| i)
@@ -152,8 +195,8 @@ mod tests {
     use super::fewest;
 
     #[test]
-    fn a_connection_goes_to_the_parked_runtime_that_holds_the_fewest() {
-        let all_parked = |counts: &[usize]| {
+    fn a_connection_goes_to_the_free_runtime_that_holds_the_fewest() {
+        let all_free = |counts: &[usize]| {
             let counts: Vec<_> = counts
                 .iter()
                 .enumerate()
@@ -161,24 +204,24 @@ mod tests {
                 .collect();
             counts.into_iter()
         };
+        assert_eq!(fewest(0, 0, all_free(&[0, 0, 0])), 0, "all equal: it stays");
         assert_eq!(
-            fewest(0, 0, all_parked(&[0, 0, 0])),
-            0,
-            "all equal: it stays"
-        );
-        assert_eq!(
-            fewest(0, 1, all_parked(&[1, 0, 0])),
+            fewest(0, 1, all_free(&[1, 0, 0])),
             1,
             "the first of those with fewer"
         );
-        assert_eq!(fewest(2, 1, all_parked(&[1, 1, 1])), 2, "all equal again");
+        assert_eq!(fewest(2, 1, all_free(&[1, 1, 1])), 2, "all equal again");
         assert_eq!(
-            fewest(0, 3, all_parked(&[3, 2, 1])),
+            fewest(0, 3, all_free(&[3, 2, 1])),
             2,
             "the one with the fewest"
         );
         let busy = [(0, 2, true), (1, 0, false), (2, 1, true)];
-        assert_eq!(fewest(0, 2, busy.into_iter()), 2, "not one that is busy");
+        assert_eq!(
+            fewest(0, 2, busy.into_iter()),
+            2,
+            "not one stuck in a handler"
+        );
         let none_free = [(0, 2, true), (1, 0, false)];
         assert_eq!(fewest(0, 2, none_free.into_iter()), 0, "it stays");
     }

@@ -296,6 +296,8 @@ fn serve_on_this_thread<A: Application>(
                     Rc::clone(&local),
                 ));
             }
+            // Before the first accept: a handful of milliseconds at most, once, at start.
+            shared.runtimes.wait_for_the_others(Duration::from_secs(1));
             accept_connections(&listener, &app, shared, &local).await;
             // Closing this runtime's copy of the listener; the kernel refuses new clients once
             // every runtime has closed its copy.
@@ -554,7 +556,9 @@ async fn serve(
                 }
             }
             Next::Request(request) => {
+                let in_handler = open.shared.runtimes.in_handler(open.local.me);
                 let mut response = answer(app.call(request)).await;
+                drop(in_handler);
                 if open.local.stopping.get() {
                     response.set_header("Connection", "close"); // its last: the server stops
                 }
@@ -667,7 +671,9 @@ fn read_into(stream: &TcpStream, connection: &mut Connection, now: Now) -> io::R
 // ANCHOR: answer
 /// The application's response: ready now (a plain handler), or a future to await (an `async`
 /// handler), which this task does while the thread serves other connections. A panic while the
-/// future is polled is this request's 500, as a plain handler's is in `App::call`.
+/// future is polled is this request's 500. Chapter 5's `App` catches its own handlers' and
+/// layers' panics, polled or not, so this catch is for any other `Application`: whoever wrote it,
+/// the client gets an answer and the connection goes on.
 async fn answer(reply: Reply) -> Response {
     let mut future = match reply {
         Reply::Ready(response) => return response,

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::time::{Instant, SystemTime};
 
+use stage03_parser::Method;
 use stage03_parser::date::write_http_date;
 
 use super::{Inner, Middleware};
@@ -23,6 +24,7 @@ impl Middleware for AccessLog {
         let started = Instant::now();
         let peer = input.request.peer;
         let what = format!("{} {}", input.request.method, input.request.target);
+        let head = input.request.method == Method::Head;
         inner.run(input).map(move |response| {
             let elapsed = started.elapsed();
             // Written into one buffer, the date as `Date` headers are (formatted once a second).
@@ -32,14 +34,20 @@ impl Middleware for AccessLog {
                 Some(peer) => write!(line, " {peer}"),
                 None => write!(line, " -"),
             };
-            let _ = writeln!(
-                line,
-                " {what} {} {} B {:.1} ms",
-                response.status().code(),
-                // A file's body is streamed: its length is the stream's.
+            // The bytes of body the client is sent: none for a HEAD, nor for a status that never
+            // has a body (the connection drops what the handler gave), and a file's streamed body
+            // is the stream's length.
+            let sent = if head || response.status().forbids_body() {
+                0
+            } else {
                 response
                     .stream()
-                    .map_or(response.body().len() as u64, |s| s.len()),
+                    .map_or(response.body().len() as u64, |s| s.len())
+            };
+            let _ = writeln!(
+                line,
+                " {what} {} {sent} B {:.1} ms",
+                response.status().code(),
                 elapsed.as_secs_f64() * 1000.0
             );
             // One write for the whole line: standard error is unbuffered, so `writeln!` straight

@@ -112,7 +112,11 @@ fn same(given: &[u8], secret: &[u8]) -> bool {
         };
         difference |= usize::from(byte ^ expected);
     }
-    difference == 0
+    // Through `black_box`, which the optimizer must assume reads the exact value. Without it, the
+    // optimizer may see that only `difference == 0` matters and that once a byte differs it never
+    // is 0 again, and stop the loop at the first difference: the early exit this function exists
+    // to avoid. (std calls it a hint, not a promise; crates such as `subtle` go further.)
+    std::hint::black_box(difference) == 0
 }
 // ANCHOR_END: constant_time
 

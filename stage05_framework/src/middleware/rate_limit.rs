@@ -1,6 +1,6 @@
 //! At most so many requests per address in a window of time: `429 Too Many Requests` after that.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -12,9 +12,10 @@ use crate::error::{Error, ErrorStyle};
 use crate::input::Input;
 use crate::reply::Reply;
 
-/// How many clients are remembered at once. When the table is full, the one seen longest ago is
-/// forgotten to make room: the table never grows past this, and a newcomer is never refused just
-/// because others filled it (a flood can only make the limit forget, not lock anyone out).
+/// How many clients are remembered at once. When the table is full, the one whose window started
+/// longest ago is forgotten to make room: the table never grows past this, and a newcomer is never
+/// refused just because others filled it (a flood can only make the limit forget, not lock anyone
+/// out).
 pub const MAX_CLIENTS: usize = 10_000;
 
 /// `limit` requests per address per `window`; more get `429` with `Retry-After`, the seconds
@@ -23,7 +24,18 @@ pub const MAX_CLIENTS: usize = 10_000;
 pub struct RateLimit {
     limit: u32,
     window: Duration,
-    clients: Mutex<HashMap<IpAddr, Window>>,
+    clients: Mutex<Clients>,
+}
+
+/// The clients remembered, twice: by address, to count a request, and by when their window
+/// started, to find the one to forget. Every request waits for the lock around them, so neither
+/// is ever searched from end to end: a full table forgets its first entry in `by_start` in
+/// O(log n), where a scan for the oldest would cost each newcomer a pass over 10,000 clients.
+#[derive(Debug, Default)]
+struct Clients {
+    windows: HashMap<IpAddr, Window>,
+    /// `(window.started, address)` for each entry of `windows`, oldest first.
+    by_start: BTreeSet<(Instant, IpAddr)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +51,7 @@ impl RateLimit {
         RateLimit {
             limit,
             window,
-            clients: Mutex::new(HashMap::new()),
+            clients: Mutex::new(Clients::default()),
         }
     }
 
@@ -47,23 +59,25 @@ impl RateLimit {
     fn wait_for(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
         // A panic elsewhere while holding the lock leaves the counts usable: keep going.
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if !clients.contains_key(&ip) && clients.len() >= MAX_CLIENTS {
-            clients.retain(|_, w| now.duration_since(w.started) < self.window);
-            if clients.len() >= MAX_CLIENTS {
-                let oldest = clients
-                    .iter()
-                    .min_by_key(|(_, w)| w.started)
-                    .map(|(ip, _)| *ip);
-                if let Some(oldest) = oldest {
-                    clients.remove(&oldest);
-                }
+        let Clients { windows, by_start } = &mut *clients;
+        if !windows.contains_key(&ip) && windows.len() >= MAX_CLIENTS {
+            // Full: forget the window that started first. If any window has ended, that one
+            // has (it started before every window still running), and forgetting an ended
+            // window changes nothing: the address's next request would start a new one anyway.
+            if let Some((_, oldest)) = by_start.pop_first() {
+                windows.remove(&oldest);
             }
         }
-        let window = clients.entry(ip).or_insert(Window {
-            started: now,
-            count: 0,
+        let window = windows.entry(ip).or_insert_with(|| {
+            by_start.insert((now, ip));
+            Window {
+                started: now,
+                count: 0,
+            }
         });
         if now.duration_since(window.started) >= self.window {
+            by_start.remove(&(window.started, ip));
+            by_start.insert((now, ip));
             *window = Window {
                 started: now,
                 count: 0,
@@ -109,5 +123,49 @@ fn client(ip: IpAddr) -> IpAddr {
                 IpAddr::V6(Ipv6Addr::from(network))
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    /// The two views of the table hold the same clients, with the same window starts.
+    fn consistent(limit: &RateLimit) -> usize {
+        let clients = limit.clients.lock().unwrap();
+        assert_eq!(clients.by_start.len(), clients.windows.len());
+        for (started, ip) in &clients.by_start {
+            assert_eq!(clients.windows[ip].started, *started, "{ip}");
+        }
+        clients.windows.len()
+    }
+
+    #[test]
+    fn a_full_table_stays_full_and_its_order_follows_new_windows() {
+        // Times are made up, one address a millisecond: nothing here waits for a clock.
+        let limit = RateLimit::new(1, Duration::from_secs(60));
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let ip = |i: u64| IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i as u32));
+        let flood = MAX_CLIENTS as u64 + 100;
+        for i in 0..flood {
+            assert_eq!(limit.wait_for(ip(i), at(i)), None, "a newcomer is let in");
+        }
+        assert_eq!(consistent(&limit), MAX_CLIENTS);
+        // The first hundred made room: the first newcomer is counted afresh...
+        assert_eq!(limit.wait_for(ip(0), at(flood)), None);
+        // ...while the newest is remembered, over its limit.
+        assert!(limit.wait_for(ip(flood - 1), at(flood)).is_some());
+        assert_eq!(consistent(&limit), MAX_CLIENTS);
+        // An hour on, a window that ended starts again, and moves to the end of the order: the
+        // next to be forgotten is another address.
+        let hour = at(3_600_000);
+        let again = ip(flood - 1);
+        assert_eq!(limit.wait_for(again, hour), None);
+        assert_eq!(consistent(&limit), MAX_CLIENTS);
+        let clients = limit.clients.lock().unwrap();
+        assert_eq!(clients.by_start.last(), Some(&(hour, again)));
+        assert_ne!(clients.by_start.first().map(|(_, ip)| *ip), Some(again));
     }
 }

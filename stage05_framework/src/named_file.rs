@@ -1,0 +1,74 @@
+//! A file as a handler's answer: `fn report() -> Result<NamedFile, Error>`.
+//!
+//! The `/static/` route serves a whole folder; a handler that decides *which* file to send (a
+//! download after a check, a report it just wrote) returns a [`NamedFile`] instead. It is sent as
+//! the static files are: in pieces from the disk, never read into memory whole, with the
+//! `Content-Type` its extension gives and its `Last-Modified` date. Rocket and actix-web call
+//! their type the same.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use stage03_parser::body_stream::BodyStream;
+use stage03_parser::date::http_date;
+use stage03_parser::{Response, Status};
+
+use crate::error::Error;
+use crate::into_response::IntoResponse;
+use crate::static_files::content_type;
+
+/// An open file, ready to be sent.
+#[derive(Debug)]
+pub struct NamedFile {
+    file: File,
+    length: u64,
+    content_type: &'static str,
+    last_modified: String,
+}
+
+impl NamedFile {
+    /// Opens the regular file at `path`. A file that is not there (or not a file) is a `404`; one
+    /// that cannot be opened for another reason (no permission, no descriptor left) is a `500`,
+    /// logged with its cause. The path is the handler's choice: never build it from a request's
+    /// words without the checks the `/static/` route makes.
+    pub fn open(path: impl AsRef<Path>) -> Result<NamedFile, Error> {
+        let path = path.as_ref();
+        let not_there = || Error::not_found(format!("no file {}", path.display()));
+        let file = File::open(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => not_there(),
+            _ => Error::internal(format!("{}: {e}", path.display())),
+        })?;
+        let metadata = file.metadata()?;
+        if !metadata.is_file() {
+            return Err(not_there());
+        }
+        Ok(NamedFile {
+            file,
+            length: metadata.len(),
+            content_type: content_type(path),
+            last_modified: http_date(metadata.modified().unwrap_or(UNIX_EPOCH)),
+        })
+    }
+
+    /// Its length in bytes, as `Content-Length` will say.
+    pub fn len(&self) -> u64 {
+        self.length
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+}
+
+/// `200 OK`, the file streamed from the disk.
+impl IntoResponse for NamedFile {
+    fn into_response(self) -> Response {
+        Response::new(Status::OK)
+            .with_stream(BodyStream::new(self.file, self.length), self.content_type)
+            .header("Last-Modified", self.last_modified)
+            .header("X-Content-Type-Options", "nosniff")
+    }
+}
