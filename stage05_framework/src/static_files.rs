@@ -222,7 +222,13 @@ fn range(request: &Request, length: u64) -> Range {
     if length == 0 {
         return Range::Unsatisfiable;
     }
-    let number = |text: &str| text.trim().parse::<u64>().ok();
+    // Digits only: `parse` would also take a sign (`+5`), which RFC 9110 §14.1.2 does not.
+    let number = |text: &str| {
+        let text = text.trim();
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u64>().ok())
+            .flatten()
+    };
     let (start, end) = match (first.trim().is_empty(), number(first), number(last)) {
         // `-500`: the last 500 bytes.
         (true, _, Some(0)) => return Range::Unsatisfiable, // the last 0 bytes: none

@@ -178,6 +178,11 @@ fn one_range_gets_206_and_a_range_past_the_end_416() {
         past.headers().get("Content-Range").unwrap(),
         "bytes */100000"
     );
+    // A sign is not a digit: a range that does not parse is ignored, and the whole file sent.
+    for signed in ["bytes=+5-9", "bytes=0-+9", "bytes=--5"] {
+        let whole = get(&site.app, "/static/all-bytes.bin", &[("Range", signed)]);
+        assert_eq!(whole.status(), Status::OK, "{signed}");
+    }
     let several = get(
         &site.app,
         "/static/all-bytes.bin",
