@@ -1,20 +1,31 @@
 //! Acceptance tests for chapter 1's exercises. Each fails until you solve its exercise;
 //! `cargo test -p stage01_tcp_echo --test exercises exercise_1_1 -- --ignored` runs one.
 
-use std::io::{Read, Write};
-use std::net::Shutdown;
+use std::io::Write;
+use std::net::{Shutdown, SocketAddr};
 
 use tests::binary::RunningBinary;
-use tests::raw::{connect, read_to_close};
+use tests::raw::{connect, read_exactly, read_to_close};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stage01_tcp_echo");
+
+/// Sends `message`, says it is done (shuts down the sending half), and returns all that comes
+/// back until the server closes, as text. Every read is bounded by the raw-socket read guard, so
+/// a server that never closes fails the test, saying so, instead of hanging it.
+fn echo_once(addr: SocketAddr, message: &[u8]) -> String {
+    let mut stream = connect(addr);
+    stream.write_all(message).expect("send the message");
+    stream
+        .shutdown(Shutdown::Write)
+        .expect("shut down the sending half");
+    String::from_utf8_lossy(&read_to_close(&mut stream)).into_owned()
+}
 
 #[test]
 #[ignore = "exercise 1.1: add `server --upper`, which echoes letters in upper case"]
 fn exercise_1_1_upper() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0", "--upper"]);
-    let echoed = stage01_tcp_echo::client::echo_once(server.addr, b"Hello, 1!\n").unwrap();
-    assert_eq!(echoed, b"HELLO, 1!\n");
+    assert_eq!(echo_once(server.addr, b"Hello, 1!\n"), "HELLO, 1!\n");
 }
 
 #[test]
@@ -24,7 +35,12 @@ fn exercise_1_2_quit() {
     let mut stream = connect(server.addr);
     // Sent in one write, so the server must look inside what it read, not at whole reads.
     stream.write_all(b"first\nquit\nnever echoed\n").unwrap();
-    assert_eq!(read_to_close(&mut stream), b"first\n");
+    let echoed = read_to_close(&mut stream);
+    assert_eq!(
+        String::from_utf8_lossy(&echoed),
+        "first\n",
+        "the echo of the line before `quit`, then the server hangs up"
+    );
 }
 
 #[test]
@@ -33,14 +49,16 @@ fn exercise_1_3_two_clients_at_once() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let mut first = connect(server.addr);
     first.write_all(b"first\n").unwrap();
-    let mut reply = [0u8; 6];
-    first
-        .read_exact(&mut reply)
-        .expect("the first client's line was not echoed");
+    let reply = read_exactly(&mut first, 6, "the echo of the first client's line");
+    assert_eq!(String::from_utf8_lossy(&reply), "first\n");
     // The first client is still connected. A one-at-a-time server leaves this one waiting
     // (the test then fails when the raw-socket read guard runs out).
     let mut second = connect(server.addr);
     second.write_all(b"second\n").unwrap();
     second.shutdown(Shutdown::Write).unwrap();
-    assert_eq!(read_to_close(&mut second), b"second\n");
+    assert_eq!(
+        String::from_utf8_lossy(&read_to_close(&mut second)),
+        "second\n",
+        "the second client's echo, while the first is still connected"
+    );
 }

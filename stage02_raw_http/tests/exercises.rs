@@ -3,12 +3,23 @@
 
 use std::io::Write;
 use std::net::TcpListener;
+use std::process::Output;
 use std::thread;
 
 use tests::binary::{RunningBinary, run};
 use tests::raw::{RawResponse, exchange};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stage02_raw_http");
+
+/// What a finished client run did, for a message: its standard error first, where it says why.
+fn said(out: &Output) -> String {
+    format!(
+        "the client exited ({}); on standard error it said {:?}, and on standard output {:?}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    )
+}
 
 #[test]
 #[ignore = "exercise 2.1: the server answers HEAD with the headers and no body"]
@@ -31,7 +42,7 @@ fn exercise_2_2_client_head() {
     let server = RunningBinary::start(BIN, &["server", "--addr", "127.0.0.1:0"]);
     let url = format!("http://{}/", server.addr);
     let out = run(BIN, &["client", "--head", &url], b"");
-    assert!(out.status.success(), "{out:?}");
+    assert!(out.status.success(), "{}", said(&out));
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("Content-Length: 13"), "{printed}");
     assert!(printed.contains("body (0 bytes)"), "{printed}");
@@ -51,7 +62,7 @@ fn exercise_2_3_follow_redirects() {
                 8192,
                 std::time::Duration::from_secs(30),
             )
-            .unwrap();
+            .unwrap_or_else(|e| panic!("the test's server got no request from the client: {e}"));
             let head = String::from_utf8_lossy(&head).into_owned();
             let answer = if head.starts_with("GET /start ") {
                 "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n".to_string()
@@ -70,6 +81,10 @@ fn exercise_2_3_follow_redirects() {
         &["client", "--location", &format!("http://{addr}/start")],
         b"",
     );
-    assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).ends_with("the end\n"));
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("the end\n"),
+        "the body of /end, printed last; {}",
+        said(&out)
+    );
 }

@@ -45,7 +45,12 @@ fn exercise_6_2_the_503_says_how_big_the_pool_is() {
         .unwrap();
     let mut held = ResponseReader::connect(server.addr());
     held.send(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-    started.recv().expect("the one worker runs /hold");
+    started.recv_timeout(READ_GUARD).unwrap_or_else(|_| {
+        panic!(
+            "the one worker has not started /hold within {} s",
+            READ_GUARD.as_secs()
+        )
+    });
     let _queued = ResponseReader::connect(server.addr());
     let mut refused = ResponseReader::connect(server.addr());
     refused.send(b"GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -62,25 +67,27 @@ fn exercise_6_2_the_503_says_how_big_the_pool_is() {
 #[test]
 #[ignore = "exercise 6.3: /who lists everyone in the room"]
 fn exercise_6_3_who_is_here() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     use std::net::TcpStream;
 
     use stage06_threads::chat::Chat;
+    use tests::raw::{connect, read_line};
 
     let room = Chat::bind("127.0.0.1:0").unwrap().spawn().unwrap();
     let mut clients: Vec<(TcpStream, BufReader<TcpStream>)> = Vec::new();
+    /// Each read waits at most the raw-socket read guard, and says so in words when it runs out.
+    #[track_caller]
     fn next_line(reader: &mut BufReader<TcpStream>) -> String {
-        let mut line = String::new();
-        reader.read_line(&mut line).expect("a line from the room");
-        line
+        read_line(reader, "a line from the room")
     }
     for name in ["ada", "bob", "cy"] {
-        let stream = TcpStream::connect(room.addr()).unwrap();
-        stream.set_read_timeout(Some(READ_GUARD)).unwrap();
+        let stream = connect(room.addr());
         let mut reader = BufReader::new(stream.try_clone().unwrap());
-        assert!(next_line(&mut reader).starts_with("* welcome"));
+        let welcome = next_line(&mut reader);
+        assert!(welcome.starts_with("* welcome"), "{welcome:?}");
         for (_, other) in &mut clients {
-            assert!(next_line(other).ends_with(" joined\n"));
+            let joined = next_line(other);
+            assert!(joined.ends_with(" joined\n"), "{joined:?}");
         }
         let mut writer = stream;
         writer
@@ -88,7 +95,11 @@ fn exercise_6_3_who_is_here() {
             .unwrap();
         clients.push((writer, reader));
         for (_, reader) in &mut clients {
-            assert!(next_line(reader).ends_with(&format!(" is now {name}\n")));
+            let renamed = next_line(reader);
+            assert!(
+                renamed.ends_with(&format!(" is now {name}\n")),
+                "{renamed:?}"
+            );
         }
     }
     let (writer, reader) = &mut clients[1];

@@ -2,7 +2,8 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,12 +19,22 @@ pub struct RunningBinary {
     pub addr: SocketAddr,
     /// The first line itself, exactly as printed.
     pub first_line: String,
-    stdout: Option<BufReader<ChildStdout>>,
+    /// The lines it prints after the first, read on a thread of their own as they come, so that
+    /// a chatty binary never blocks on a full pipe and a test waiting for a line can give up.
+    stdout: mpsc::Receiver<std::io::Result<String>>,
+    /// The command line, for messages: the program's file name and its arguments.
+    command: String,
 }
 
 impl RunningBinary {
     /// Runs `program args...` and waits for its first line, `listening on [http://]ADDR`.
+    ///
+    /// Panics (failing the test) if the binary exits, or prints nothing for [`STARTUP_GUARD`],
+    /// before that line, saying what it printed on standard error: usually why it stopped (an
+    /// argument it does not know yet, an address it cannot bind).
+    #[track_caller]
     pub fn start(program: &str, args: &[&str]) -> RunningBinary {
+        let command = command_line(program, args);
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
@@ -31,28 +42,56 @@ impl RunningBinary {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let (tx, rx) = mpsc::channel();
-        // Read the line on another thread so a binary that never prints cannot hang the test.
+        let pipe = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let (tx, stdout) = mpsc::channel();
+        // Read on another thread so a binary that never prints cannot hang the test. The first
+        // item is the first line (or why there is none); then every line, until the output ends.
         thread::spawn(move || {
-            let mut line = String::new();
-            let result = stdout.read_line(&mut line).map(|_| (line, stdout));
-            let _ = tx.send(result);
+            for line in pipe.lines() {
+                let failed = line.is_err();
+                if tx.send(line).is_err() || failed {
+                    return;
+                }
+            }
         });
-        let (first_line, stdout) = match rx.recv_timeout(STARTUP_GUARD) {
-            Ok(Ok((line, stdout))) if !line.is_empty() => (line, stdout),
+        let first = stdout.recv_timeout(STARTUP_GUARD);
+        let first_line = match first {
+            Ok(Ok(line)) => line,
             other => {
                 let _ = child.kill();
+                let status = child.wait();
                 let mut stderr = String::new();
                 if let Some(mut err) = child.stderr.take() {
                     let _ = err.read_to_string(&mut stderr);
                 }
-                panic!("{program} printed no first line ({other:?}); stderr: {stderr}");
+                let what = match (other, status) {
+                    (Err(mpsc::RecvTimeoutError::Timeout), _) => format!(
+                        "printed nothing within {} s and was stopped",
+                        STARTUP_GUARD.as_secs()
+                    ),
+                    (Ok(Err(e)), _) => format!("gave output that could not be read ({e})"),
+                    // The output ended: it exited, or closed its standard output (and was then
+                    // stopped here, so it has no exit code of its own).
+                    (_, Ok(status)) if status.code().is_some() => format!("exited ({status})"),
+                    _ => "closed its standard output".to_string(),
+                };
+                let stderr = match stderr.trim_end() {
+                    "" => "It printed nothing on standard error.".to_string(),
+                    text => format!("On standard error it said:\n{text}"),
+                };
+                panic!(
+                    "`{command}` {what} before printing the address it listens on \
+                     (`listening on ADDR`). {stderr}"
+                );
             }
         };
         let first_line = first_line.trim_end().to_string();
-        let addr = address_in(&first_line)
-            .unwrap_or_else(|| panic!("no address in first line {first_line:?}"));
+        let Some(addr) = address_in(&first_line) else {
+            panic!(
+                "`{command}` printed {first_line:?} first, where a line `listening on ADDR` was \
+                 expected"
+            )
+        };
         // Nothing reads stderr from here on: a chatty server could fill the pipe and block, so
         // drain it in the background.
         if let Some(mut err) = child.stderr.take() {
@@ -62,26 +101,50 @@ impl RunningBinary {
             child,
             addr,
             first_line,
-            stdout: Some(stdout),
+            stdout,
+            command,
         }
     }
 
-    /// The rest of standard output so far, as lines, read until `until` returns true for one.
+    /// The rest of standard output so far, as lines, read until `until` returns true for one, or
+    /// until the output ends. Panics (failing the test) if no such line has come within
+    /// [`STARTUP_GUARD`] and the binary is still running, saying what it did print.
+    #[track_caller]
     pub fn read_stdout_until(&mut self, until: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + STARTUP_GUARD;
         let mut lines = Vec::new();
-        let Some(stdout) = self.stdout.as_mut() else {
-            return lines;
-        };
-        for line in stdout.lines() {
-            let Ok(line) = line else { break };
-            let done = until(&line);
-            lines.push(line);
-            if done {
-                break;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(Ok(line)) => {
+                    let done = until(&line);
+                    lines.push(line);
+                    if done {
+                        return lines;
+                    }
+                }
+                // The output ended, or cannot be read any more: that is all it printed.
+                Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => return lines,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                    "`{}` has not printed the line this test waits for within {} s, and is \
+                     still running; after its first line it printed {lines:?}",
+                    self.command,
+                    STARTUP_GUARD.as_secs()
+                ),
             }
         }
-        lines
     }
+}
+
+/// `program args...` as a person would type it, with the program's file name only.
+fn command_line(program: &str, args: &[&str]) -> String {
+    let name = Path::new(program)
+        .file_name()
+        .map_or(program.into(), |name| name.to_string_lossy());
+    std::iter::once(name.as_ref())
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl RunningBinary {
@@ -228,6 +291,27 @@ mod tests {
         assert!(message.contains("partial"), "{message}");
         let done = super::run_within(guard, "sh", &["-c", "echo done"], b"");
         assert_eq!(done.stdout, b"done\n");
+    }
+
+    /// A binary that stops before it listens is reported with why it stopped, in its words.
+    #[cfg(unix)]
+    #[test]
+    fn a_binary_that_exits_before_listening_says_why() {
+        let stopped = std::panic::catch_unwind(|| {
+            super::RunningBinary::start("sh", &["-c", "echo 'sh: no --upper here' >&2; exit 2"])
+        })
+        .err()
+        .expect("a binary that prints no address fails the test");
+        let message = stopped
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            message,
+            "`sh -c echo 'sh: no --upper here' >&2; exit 2` exited (exit status: 2) before \
+             printing the address it listens on (`listening on ADDR`). On standard error it \
+             said:\nsh: no --upper here"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Talking to a server with a bare socket, for the tests where the exact bytes matter.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -9,8 +9,12 @@ use std::time::Duration;
 pub const READ_GUARD: Duration = Duration::from_secs(30);
 
 /// Connects with the read guard set.
+#[track_caller]
 pub fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
+    let stream = match TcpStream::connect(addr) {
+        Ok(stream) => stream,
+        Err(e) => panic!("connect to {addr}: {e}"),
+    };
     stream
         .set_read_timeout(Some(READ_GUARD))
         .expect("set a read timeout");
@@ -18,6 +22,7 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
 }
 
 /// Sends `request` in one piece, then reads until the server closes the connection.
+#[track_caller]
 pub fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = connect(addr);
     stream.write_all(request).expect("send the request");
@@ -25,7 +30,10 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
 }
 
 /// Reads until the peer closes. A reset after the answer counts as a close: some servers reset
-/// when they close with unread input, and what they sent before still counts.
+/// when they close with unread input, and what they sent before still counts. Panics (failing
+/// the test) with a message in words if the server falls silent for the stream's read timeout
+/// ([`connect`] sets [`READ_GUARD`]) without closing.
+#[track_caller]
 pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
     let mut answer = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -35,27 +43,117 @@ pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
             Ok(n) => answer.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return answer,
-            // The kind a read timeout gives differs between platforms.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                panic!(
-                    "no answer within {} s (after {} bytes), and the server has not closed the \
-                 connection: it is waiting for something. Is it busy with another client, or \
-                 waiting for the rest of a line, or for input that never comes?",
-                    READ_GUARD.as_secs(),
-                    answer.len()
-                )
-            }
+            Err(e) if is_timeout(&e) => panic!(
+                "{}: the server sent {}{}, and has not closed the connection. It is waiting for \
+                 something: is it busy with another client, or waiting for the rest of a line, \
+                 or for input that never comes?",
+                no_answer_within(stream),
+                so_far(&answer),
+                if answer.is_empty() {
+                    ""
+                } else {
+                    ", then nothing more"
+                }
+            ),
+            Err(e) => panic!("reading the answer failed (after {}): {e}", so_far(&answer)),
+        }
+    }
+}
+
+/// Reads exactly `n` bytes, `what` they are in words ("the echo of the first line"). Panics
+/// (failing the test) with a message in words if the server closes, or falls silent for the
+/// stream's read timeout ([`connect`] sets [`READ_GUARD`]), before they have all come.
+#[track_caller]
+pub fn read_exactly(stream: &mut TcpStream, n: usize, what: &str) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    let mut got = 0;
+    while got < n {
+        match stream.read(&mut bytes[got..]) {
+            Ok(0) => panic!(
+                "the server closed the connection before {what} had come (it sent {})",
+                so_far(&bytes[..got])
+            ),
+            Ok(k) => got += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => panic!(
+                "{}: {what} has not come (the server sent {} of the {n} bytes), and the server \
+                 has not closed the connection. Is it busy with another client, or waiting for \
+                 the rest of a line?",
+                no_answer_within(stream),
+                so_far(&bytes[..got])
+            ),
             Err(e) => panic!(
-                "reading the answer failed after {} bytes: {e}",
-                answer.len()
+                "reading {what} failed (after {}): {e}",
+                so_far(&bytes[..got])
             ),
         }
     }
+    bytes
+}
+
+/// Reads one line, `what` it is in words ("a line from the room"), end of line included; a last
+/// line the server closed before ending is returned as it is. Panics (failing the test) with a
+/// message in words if the server closes before sending anything, or falls silent for the
+/// stream's read timeout ([`connect`] sets [`READ_GUARD`]) before the line has ended.
+#[track_caller]
+pub fn read_line(reader: &mut BufReader<TcpStream>, what: &str) -> String {
+    let mut line = String::new();
+    match reader.read_line(&mut line) {
+        Ok(0) => panic!("the server closed the connection instead of sending {what}"),
+        Ok(_) => line,
+        Err(e) if is_timeout(&e) => panic!(
+            "{}: {what} has not come (the server sent {}{}), and the server has not closed the \
+             connection. Is it waiting for something, or did it send the line to someone else?",
+            no_answer_within(reader.get_ref()),
+            so_far(line.as_bytes()),
+            if line.is_empty() {
+                ""
+            } else {
+                " with no end of line"
+            }
+        ),
+        Err(e) => panic!(
+            "reading {what} failed (after {}): {e}",
+            so_far(line.as_bytes())
+        ),
+    }
+}
+
+/// Whether a read failed because its timeout ran out: the kind differs between platforms
+/// (`WouldBlock` on Unix, `TimedOut` on Windows).
+pub fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// `no answer within 30 s`, with the read timeout `stream` has.
+fn no_answer_within(stream: &TcpStream) -> String {
+    let guard = stream.read_timeout().ok().flatten().unwrap_or(READ_GUARD);
+    format!("no answer within {} s", guard.as_secs_f64())
+}
+
+/// What came so far, for a message: `nothing`, or `5 bytes: "hello"`.
+fn so_far(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0 => "nothing".to_string(),
+        1 => format!("1 byte: {}", shown(bytes)),
+        n => format!("{n} bytes: {}", shown(bytes)),
+    }
+}
+
+/// Bytes received, as text for a message: quoted, with a long run cut in the middle.
+pub fn shown(bytes: &[u8]) -> String {
+    const EACH_END: usize = 200;
+    if bytes.len() <= 2 * EACH_END {
+        return format!("{:?}", String::from_utf8_lossy(bytes));
+    }
+    format!(
+        "{:?} … {:?}",
+        String::from_utf8_lossy(&bytes[..EACH_END]),
+        String::from_utf8_lossy(&bytes[bytes.len() - EACH_END..])
+    )
 }
 
 /// An HTTP response as the bytes said it, with no interpretation beyond splitting.
@@ -173,6 +271,7 @@ pub struct ResponseReader {
 
 impl ResponseReader {
     /// Connects with the read guard set.
+    #[track_caller]
     pub fn connect(addr: SocketAddr) -> ResponseReader {
         ResponseReader::new(connect(addr))
     }
@@ -186,10 +285,11 @@ impl ResponseReader {
     }
 
     /// Sends `bytes` in one `write_all`, panicking if the connection will not take them.
+    #[track_caller]
     pub fn send(&mut self, bytes: &[u8]) {
-        self.stream
-            .write_all(bytes)
-            .unwrap_or_else(|e| panic!("sending {} bytes failed: {e}", bytes.len()));
+        if let Err(e) = self.stream.write_all(bytes) {
+            panic!("sending {} bytes failed: {e}", bytes.len());
+        }
     }
 
     /// The connection itself, to write to it without failing when the server has closed it.
@@ -199,6 +299,7 @@ impl ResponseReader {
 
     /// The bytes of exactly one response, head and body; `to_head` says it answers a `HEAD`.
     /// Panics if the connection closes (or the guard runs out) before the response is whole.
+    #[track_caller]
     pub fn next_response_bytes(&mut self, to_head: bool) -> Vec<u8> {
         loop {
             if let Some(length) = response_len(&self.pending, to_head) {
@@ -207,27 +308,36 @@ impl ResponseReader {
             match self.read_some() {
                 Ok(true) => {}
                 Ok(false) => return self.whole_at_close(to_head),
+                Err(e) if is_timeout(&e) => panic!(
+                    "{}: no whole response has come (the server sent {}), and the server has \
+                     not closed the connection. Is it waiting for the rest of the request, or \
+                     busy with another client?",
+                    no_answer_within(&self.stream),
+                    so_far(&self.pending)
+                ),
                 Err(e) => panic!(
-                    "no whole response within {} s ({e}); received {:?}",
-                    READ_GUARD.as_secs(),
-                    String::from_utf8_lossy(&self.pending)
+                    "reading a response failed (after {}): {e}",
+                    so_far(&self.pending)
                 ),
             }
         }
     }
 
     /// Exactly one response, split into its parts; `to_head` says it answers a `HEAD`.
+    #[track_caller]
     pub fn next_response(&mut self, to_head: bool) -> RawResponse {
         RawResponse::parse(&self.next_response_bytes(to_head))
     }
 
     /// Whatever else arrives until the server closes, within [`READ_GUARD`].
+    #[track_caller]
     pub fn rest_until_close(&mut self) -> Vec<u8> {
         self.rest_until_close_within(READ_GUARD)
     }
 
     /// Whatever else arrives until the server closes; panics if it has not closed within
     /// `guard` of the last byte received.
+    #[track_caller]
     pub fn rest_until_close_within(&mut self, guard: Duration) -> Vec<u8> {
         self.stream
             .set_read_timeout(Some(guard))
@@ -236,9 +346,15 @@ impl ResponseReader {
             match self.read_some() {
                 Ok(true) => {}
                 Ok(false) => break,
+                Err(e) if is_timeout(&e) => panic!(
+                    "the server did not close the connection within {} s of the last byte it \
+                     sent (after the responses read, it sent {})",
+                    guard.as_secs_f64(),
+                    so_far(&self.pending)
+                ),
                 Err(e) => panic!(
-                    "the server did not close the connection within {guard:?} ({e}); received {:?}",
-                    String::from_utf8_lossy(&self.pending)
+                    "reading until the server closes failed (after {}): {e}",
+                    so_far(&self.pending)
                 ),
             }
         }
@@ -268,6 +384,7 @@ impl ResponseReader {
 
     /// The connection closed: what is pending is one whole response only if its body runs to
     /// the close.
+    #[track_caller]
     fn whole_at_close(&mut self, to_head: bool) -> Vec<u8> {
         let bytes = std::mem::take(&mut self.pending);
         let runs_to_close = find(&bytes, b"\r\n\r\n").is_some_and(|end| {
@@ -284,11 +401,75 @@ impl ResponseReader {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::net::TcpListener;
+    use std::io::{BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::panic::{UnwindSafe, catch_unwind};
+    use std::sync::mpsc;
     use std::thread;
+    use std::time::Duration;
 
-    use super::{RawResponse, ResponseReader, response_len};
+    use super::{
+        RawResponse, ResponseReader, read_exactly, read_line, read_to_close, response_len,
+    };
+
+    /// The message `read` panics with, reading from a server that sends `sent` and then keeps the
+    /// connection open, saying nothing, until the read has given up.
+    fn message_when_silent(
+        sent: &'static [u8],
+        read: impl FnOnce(TcpStream) + UnwindSafe,
+    ) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (done, finished) = mpsc::channel::<()>();
+        let server = thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(sent).unwrap();
+            let _ = finished.recv();
+        });
+        let stream = TcpStream::connect(addr).unwrap();
+        // A short guard, for the test to be quick; nothing here depends on how long it is.
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let result = catch_unwind(move || read(stream));
+        done.send(()).unwrap();
+        server.join().unwrap();
+        let panic = result.expect_err("the read gave up, failing the test");
+        panic.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    /// A read that runs out of time says so in words, with what came, never as an OS error.
+    #[test]
+    fn a_read_that_runs_out_of_time_says_so_in_words() {
+        let to_close = message_when_silent(b"first\n", |mut stream| {
+            read_to_close(&mut stream);
+        });
+        let exactly = message_when_silent(b"fir", |mut stream| {
+            read_exactly(&mut stream, 6, "the echo");
+        });
+        let line = message_when_silent(b"", |stream| {
+            read_line(&mut BufReader::new(stream), "a line from the room");
+        });
+        let cases = [
+            (
+                to_close,
+                "the server sent 6 bytes: \"first\\n\", then nothing more",
+            ),
+            (
+                exactly,
+                "the echo has not come (the server sent 3 bytes: \"fir\" of the 6",
+            ),
+            (
+                line,
+                "a line from the room has not come (the server sent nothing)",
+            ),
+        ];
+        for (message, says) in cases {
+            assert!(message.starts_with("no answer within 0.1 s: "), "{message}");
+            assert!(message.contains(says), "{message}");
+            assert!(!message.contains("os error"), "{message}");
+        }
+    }
 
     #[test]
     fn splits_a_response() {
