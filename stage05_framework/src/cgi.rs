@@ -9,9 +9,16 @@
 //! function.
 //!
 //! This runner gives a script nothing of the server's own environment but a fixed `PATH`, bounds
-//! how long it may run (then kills it and whatever it started, and waits for it, so no zombie is
-//! left) and how much it may print, and turns a script that fails, hangs or prints garbage into `502` or `504` while the
-//! server goes on.
+//! how long it may run (then kills it and what it started, and waits for it, so no zombie is
+//! left) and how much it may print, and turns a script that fails, hangs or prints garbage into
+//! `502` or `504` while the server goes on.
+//!
+//! A script runs in a process group of its own, so that a timeout can end what it started too.
+//! The price: the terminal's Ctrl-C, which goes to the server's group, no longer reaches it. A
+//! server that stops gracefully (chapters 6 and 7) waits for its scripts, each within its time
+//! limit; one that dies at once (this chapter's on Ctrl-C, any on `kill -9`) leaves a script that
+//! is running to end by itself. What a script leaves running after it has answered, or starts in
+//! a session of its own (`setsid`), is its own: scripts are the site's code, not a client's.
 
 use std::collections::HashMap;
 use std::fs;
@@ -25,6 +32,7 @@ use std::time::{Duration, Instant};
 use stage01_tcp_echo::log;
 use stage03_parser::{Request, Response, Status, Version};
 
+use crate::connection::after;
 use crate::error::{Error, ErrorStyle};
 
 /// The longest a script may run. Default for [`Cgi::new`].
@@ -59,9 +67,10 @@ impl Cgi {
     /// The answer to `request` from the script `name`, with `path_info` the rest of the path
     /// after it (`/cgi-bin/hello.sh/extra` runs `hello.sh` with `PATH_INFO=/extra`).
     pub fn run(&self, request: &Request, name: &str, path_info: &str) -> Response {
-        let style = ErrorStyle::of(request);
+        // Worked out only for an error: most requests never need it.
+        let style = || ErrorStyle::of(request);
         let Some(script) = self.script(name) else {
-            return Error::not_found("no such script").render(style);
+            return Error::not_found("no such script").render(style());
         };
         let mut command = Command::new(&script);
         command
@@ -76,7 +85,7 @@ impl Cgi {
         let Ok(child) = spawned else {
             log!("cgi: cannot run {}", script.display());
             return Error::new(Status::BAD_GATEWAY, "the script could not be started")
-                .render(style);
+                .render(style());
         };
         match finish(child, &request.body, self.timeout) {
             Outcome::Output(output) => parse(&output).unwrap_or_else(|why| {
@@ -85,15 +94,15 @@ impl Cgi {
                     Status::BAD_GATEWAY,
                     "the script's answer is not a CGI response",
                 )
-                .render(style)
+                .render(style())
             }),
             Outcome::Failed(why) => {
                 log!("cgi: {name} failed: {why}");
-                Error::new(Status::BAD_GATEWAY, "the script failed").render(style)
+                Error::new(Status::BAD_GATEWAY, "the script failed").render(style())
             }
             Outcome::TimedOut => {
                 log!("cgi: {name} ran past {:?} and was killed", self.timeout);
-                Error::new(Status::GATEWAY_TIMEOUT, "the script took too long").render(style)
+                Error::new(Status::GATEWAY_TIMEOUT, "the script took too long").render(style())
             }
         }
     }
@@ -201,7 +210,7 @@ enum Outcome {
 
 /// Gives the script its body, takes its output, and waits for it to end, within `timeout`.
 fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
-    let deadline = Instant::now() + timeout;
+    let deadline = after(Instant::now(), timeout);
     let mut stdin = child.stdin.take();
     let body = body.to_vec();
     // On other threads, so that a script that prints before it reads cannot deadlock us.
@@ -223,7 +232,21 @@ fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
         // What a script says on its error output goes to the server's, like any log line.
         thread::spawn(move || io::copy(&mut stderr, &mut io::stderr()));
     }
-    let output = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+    let Ok(output) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
+        // Its output has not ended in time: the script still runs, or it has ended and a
+        // process it started still holds the output open. Either way the whole group goes, and
+        // before the script is reaped: until then its number, the group's, is no one else's.
+        kill_group(&mut child);
+        return match child.wait() {
+            // It had exited by itself (with a code, not by the signal): the output was the
+            // problem, not the time.
+            Ok(status) if status.code().is_some() => Outcome::Failed(
+                "its output stayed open after it exited (a process it started?)".into(),
+            ),
+            _ => Outcome::TimedOut,
+        };
+    };
+    // The output has ended; the script may still be running (it closed its output early).
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
@@ -232,25 +255,16 @@ fn finish(mut child: Child, body: &[u8], timeout: Duration) -> Outcome {
         }
     };
     let Some(status) = status else {
-        // The group first, while the script is not yet reaped: its number cannot be anyone
-        // else's until then.
-        kill_group(&mut child);
+        kill_group(&mut child); // not reaped yet, as above
         let _ = child.wait(); // reaped: no zombie is left behind
         return Outcome::TimedOut;
     };
-    match output {
-        Ok(out) if out.len() > MAX_OUTPUT => {
-            Outcome::Failed(format!("more than {MAX_OUTPUT} bytes"))
-        }
-        Ok(_) if !status.success() => Outcome::Failed(format!("it exited with {status}")),
-        Ok(out) => Outcome::Output(out),
-        // It ended, but its output did not: a process it started in the background still holds
-        // it open. That process is still in the script's group, which keeps the group's number
-        // from being given to another process, so the group can be ended.
-        Err(_) => {
-            kill_group(&mut child);
-            Outcome::Failed("its output stayed open after it exited (a process it started?)".into())
-        }
+    if output.len() > MAX_OUTPUT {
+        Outcome::Failed(format!("more than {MAX_OUTPUT} bytes"))
+    } else if !status.success() {
+        Outcome::Failed(format!("it exited with {status}"))
+    } else {
+        Outcome::Output(output)
     }
 }
 

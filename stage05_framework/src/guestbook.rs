@@ -101,7 +101,8 @@ impl std::fmt::Debug for Guestbook {
 
 impl Guestbook {
     /// Opens the guestbook in `folder` (created if needed), reading back every message it holds.
-    /// A folder other users may write in, and a log that is not a regular file, are refused.
+    /// A folder whose mode lets other users write in it, and a log that is not a regular file,
+    /// are refused.
     pub fn open(folder: &Path) -> io::Result<Guestbook> {
         create_private_folder(folder)?;
         let path = folder.join("guestbook.log");
@@ -265,8 +266,10 @@ fn check(name: &str, text: &str) -> Result<(), AddError> {
 }
 
 /// The folder, created if needed, readable by this user only where the system has such modes.
-/// A folder that was already there is refused if other users may write in it: they could put a
-/// file or a link of theirs where the log is, between any check and the open.
+/// A folder that was already there is refused if its mode lets other users write in it: they
+/// could put a file or a link of theirs where the log is, between any check and the open. Only
+/// the mode is looked at: a folder owned by another user, or one under a folder others may
+/// change, is not seen (std cannot say who this process runs as).
 fn create_private_folder(folder: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);

@@ -1,13 +1,13 @@
 //! A file as a handler's answer: `fn report() -> Result<NamedFile, Error>`.
 //!
 //! The `/static/` route serves a whole folder; a handler that decides *which* file to send (a
-//! download after a check, a report it just wrote) returns a [`NamedFile`] instead. It is sent as
-//! the static files are: in pieces from the disk, never read into memory whole, with the
-//! `Content-Type` its extension gives and its `Last-Modified` date. Rocket and actix-web call
-//! their type the same.
+//! download after a check, a report it just wrote) returns a [`NamedFile`] instead. It is sent
+//! from the disk in pieces, never read into memory whole, with the `Content-Type` its extension
+//! gives and its `Last-Modified` date, and opened as the static files are (the same 404 and 503).
+//! It answers no `If-None-Match` and no `Range`: for those, serve the folder. Rocket and actix-web
+//! call their type the same.
 
 use std::fs::File;
-use std::io;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -17,7 +17,7 @@ use stage03_parser::{Response, Status};
 
 use crate::error::Error;
 use crate::into_response::IntoResponse;
-use crate::static_files::content_type;
+use crate::static_files::{content_type, open_to_send};
 
 /// An open file, ready to be sent.
 #[derive(Debug)]
@@ -29,21 +29,14 @@ pub struct NamedFile {
 }
 
 impl NamedFile {
-    /// Opens the regular file at `path`. A file that is not there (or not a file) is a `404`; one
-    /// that cannot be opened for another reason (no permission, no descriptor left) is a `500`,
-    /// logged with its cause. The path is the handler's choice: never build it from a request's
-    /// words without the checks the `/static/` route makes.
+    /// Opens the regular file at `path`, as the `/static/` route opens its files: one that is not
+    /// there for this client (missing, not readable, not a regular file) is a `404` that does not
+    /// say the path, one that cannot be opened now (out of file descriptors) a `503`. The path is
+    /// the handler's choice: never build it from a request's words without the checks the
+    /// `/static/` route makes.
     pub fn open(path: impl AsRef<Path>) -> Result<NamedFile, Error> {
         let path = path.as_ref();
-        let not_there = || Error::not_found(format!("no file {}", path.display()));
-        let file = File::open(path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => not_there(),
-            _ => Error::internal(format!("{}: {e}", path.display())),
-        })?;
-        let metadata = file.metadata()?;
-        if !metadata.is_file() {
-            return Err(not_there());
-        }
+        let (file, metadata) = open_to_send(path)?;
         Ok(NamedFile {
             file,
             length: metadata.len(),

@@ -50,29 +50,13 @@ impl StaticFiles {
     // ANCHOR: serve
     /// The answer to `request` for the file at `path` (the route's decoded `{*path}`).
     pub fn serve(&self, request: &Request, path: &str) -> Response {
-        let style = ErrorStyle::of(request);
         let Some(file) = self.find(path) else {
-            return not_found(style);
+            return not_found(request);
         };
-        let opened = File::open(&file).and_then(|f| {
-            let metadata = f.metadata()?;
-            Ok((f, metadata))
-        });
-        let (handle, metadata) = match opened {
+        let (handle, metadata) = match open_to_send(&file) {
             Ok(opened) => opened,
-            // Out of file descriptors, say: the file is there, and the client may try again.
-            Err(e) if !is_not_there(&e) => {
-                return Error::new(Status::SERVICE_UNAVAILABLE, "cannot open the file now")
-                    .with_header("Retry-After", "1")
-                    .render(style);
-            }
-            Err(_) => return not_found(style),
+            Err(error) => return error.render(ErrorStyle::of(request)),
         };
-        // What was opened is checked again: a regular file (not a device or a pipe put there
-        // since `find` looked).
-        if !metadata.is_file() {
-            return not_found(style);
-        }
         let length = metadata.len();
         let modified = metadata.modified().unwrap_or(UNIX_EPOCH);
         let etag = entity_tag(length, modified);
@@ -105,7 +89,7 @@ impl StaticFiles {
             }
             Range::Part { start, end } => {
                 let Ok(part) = part_of(handle, start, end) else {
-                    return not_found(style);
+                    return not_found(request);
                 };
                 let partial = Response::new(Status::PARTIAL_CONTENT)
                     .with_stream(part, content_type)
@@ -114,7 +98,7 @@ impl StaticFiles {
             }
             Range::Unsatisfiable => Error::new(Status::RANGE_NOT_SATISFIABLE, "no such range")
                 .with_header("Content-Range", format!("bytes */{length}"))
-                .render(style),
+                .render(ErrorStyle::of(request)),
         }
     }
     // ANCHOR_END: serve
@@ -156,18 +140,43 @@ fn is_plain_name(part: &str) -> bool {
 }
 // ANCHOR_END: plain_name
 
-/// Whether an error opening a file means it is not there for this client: then the answer is
-/// `404`, as for any path outside the folder.
+/// Opens `file` to be sent, with what is known of it; or the error to answer with. One that is
+/// not there for this client (missing, not readable, not a regular file: a device or a pipe put
+/// there since the path was checked) is a `404`, as for any path outside the folder. One that is
+/// there but cannot be opened now (out of file descriptors, say) is a `503`: the client may try
+/// again. [`NamedFile`](crate::NamedFile) opens its files this way too.
+pub(crate) fn open_to_send(file: &Path) -> Result<(File, fs::Metadata), Error> {
+    let opened = File::open(file).and_then(|f| {
+        let metadata = f.metadata()?;
+        Ok((f, metadata))
+    });
+    match opened {
+        Ok((_, ref metadata)) if !metadata.is_file() => Err(no_such_file()),
+        Ok(opened) => Ok(opened),
+        Err(e) if is_not_there(&e) => Err(no_such_file()),
+        Err(_) => Err(
+            Error::new(Status::SERVICE_UNAVAILABLE, "cannot open the file now")
+                .with_header("Retry-After", "1"),
+        ),
+    }
+}
+
 fn is_not_there(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::NotADirectory
     )
 }
-/// The answer to anything not served, in the client's style: the same words for a file that is
-/// not there and for a path that is refused.
-fn not_found(style: ErrorStyle) -> Response {
-    Error::not_found("no such file").render(style)
+
+/// The same words for a file that is not there and for a path that is refused: an attacker
+/// learns nothing from the answer.
+fn no_such_file() -> Error {
+    Error::not_found("no such file")
+}
+
+/// The answer to anything not served, in the style `request` asked for.
+fn not_found(request: &Request) -> Response {
+    no_such_file().render(ErrorStyle::of(request))
 }
 
 /// A tag that changes when the file does: its length and modification time.

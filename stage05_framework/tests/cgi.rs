@@ -255,3 +255,12 @@ fn a_script_cannot_frame_the_body_or_invent_a_status() {
     );
     assert_eq!(run("odd.sh").status(), Status::BAD_GATEWAY);
 }
+
+#[test]
+fn a_time_limit_too_long_for_the_clock_is_no_limit_and_no_panic() {
+    let folder = scripts(&[("ok.sh", "printf 'Content-Type: text/plain\\n\\nfine'")]);
+    let cgi = Cgi::new(folder.path()).unwrap().with_timeout(Duration::MAX);
+    let answer = cgi.run(&request(Method::Get, "/", b"", &[]), "ok.sh", "");
+    assert_eq!(answer.status(), Status::OK);
+    assert_eq!(text(&answer), "fine");
+}

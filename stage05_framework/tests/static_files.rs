@@ -394,4 +394,6 @@ fn a_handler_can_answer_with_a_file() {
     assert_eq!(body(&mut response), rows.as_bytes());
     let missing = get(&app, "/missing", &[("Accept", "application/json")]);
     assert_eq!(missing.status(), Status::NOT_FOUND);
+    // The static files' words, and not the server's path.
+    assert_eq!(missing.body(), br#"{"error":"no such file"}"#);
 }

@@ -68,9 +68,9 @@ impl Runtimes {
         self.all_running.notify_all();
     }
 
-    /// Waits until every runtime has started, for at most `at_most`. A runtime that accepts
-    /// before the others run can hand nothing to them, so on a loaded machine, where a new
-    /// thread may wait a while for a core, the first clients would all stay on one runtime.
+    /// Waits until every runtime has started, for at most `at_most`. A connection is handed only
+    /// to a runtime that has started, so on a loaded machine, where a new thread may wait a
+    /// while for a core, the first clients would all stay on the runtime that accepts first.
     /// Bounded, because a runtime that fails to start never says so here (it stops the server).
     pub(crate) fn wait_for_the_others(&self, at_most: Duration) {
         let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
@@ -88,8 +88,10 @@ impl Runtimes {
     /// may be a moment old (other threads change them); it is a hint.
     pub(crate) fn least_loaded(&self, me: usize) -> usize {
         let free = self.slots.iter().enumerate().map(|(i, slot)| {
-            let parked = slot.runtime.get().is_some_and(Owner::is_parked);
-            let free = parked || slot.in_handler.load(Ordering::Relaxed) == 0;
+            // A runtime that has not started yet is not free: it might never.
+            let free = slot.runtime.get().is_some_and(|runtime| {
+                runtime.is_parked() || slot.in_handler.load(Ordering::Relaxed) == 0
+            });
             (i, slot.open.load(Ordering::Relaxed), free)
         });
         fewest(me, self.open(me), free)

@@ -280,6 +280,10 @@ fn serve_on_this_thread<A: Application>(
     Runtime::new().and_then(|runtime| {
         runtime.block_on(async {
             crate::runtime::with_owner(|owner| shared.runtimes.started(me, owner));
+            // Once, at start, while this runtime has no task yet: a wait that blocks the thread
+            // would hold up its tasks if it had any. A few milliseconds when every runtime
+            // starts; if one fails, it stops the server, and this ends within the second.
+            shared.runtimes.wait_for_the_others(Duration::from_secs(1));
             let listener = TcpListener::from_std(listener)?;
             if let Some(signals) = signals {
                 spawn(stop_on_signals(signals, Arc::clone(shared)));
@@ -296,8 +300,6 @@ fn serve_on_this_thread<A: Application>(
                     Rc::clone(&local),
                 ));
             }
-            // Before the first accept: a handful of milliseconds at most, once, at start.
-            shared.runtimes.wait_for_the_others(Duration::from_secs(1));
             accept_connections(&listener, &app, shared, &local).await;
             // Closing this runtime's copy of the listener; the kernel refuses new clients once
             // every runtime has closed its copy.

@@ -396,9 +396,10 @@ fn connections_are_spread_evenly_over_the_runtimes() {
     }
     let mut counts: Vec<usize> = served_by.into_values().collect();
     counts.sort_unstable();
-    // Ten and ten when every handoff finds the other runtime parked. On a loaded machine it
-    // may be a moment late to park after an answer, and that connection stays where it was
-    // accepted: so a margin, far from the kernel's twenty on one.
+    // Ten and ten when every handoff finds the other runtime free. On a loaded machine the
+    // other may still be in a handler (here, for a moment) when the next client connects, and
+    // that connection stays where it was accepted: so a margin, far from the kernel's twenty
+    // on one.
     assert_eq!(
         counts.len(),
         2,
