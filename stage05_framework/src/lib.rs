@@ -37,6 +37,7 @@ pub mod middleware;
 pub mod named_file;
 pub mod reply;
 pub mod route_errors;
+pub mod sending;
 pub mod server;
 pub mod site;
 pub mod site_cli;

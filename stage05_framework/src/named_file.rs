@@ -3,11 +3,11 @@
 //! The `/static/` route serves a whole folder; a handler that decides *which* file to send (a
 //! download after a check, a report it just wrote) returns a [`NamedFile`] instead. It is sent
 //! from the disk in pieces, never read into memory whole, with the `Content-Type` its extension
-//! gives and its `Last-Modified` date, and opened as the static files are (the same 404 and 503).
+//! gives and its `Last-Modified` date, and opened as the static files are (the same 404 and 503),
+//! counted among the files being sent ([`sending`](crate::sending)).
 //! It answers no `If-None-Match` and no `Range`: for those, serve the folder. Rocket and actix-web
 //! call their type the same.
 
-use std::fs::File;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -17,12 +17,13 @@ use stage03_parser::{Response, Status};
 
 use crate::error::Error;
 use crate::into_response::IntoResponse;
-use crate::static_files::{content_type, open_to_send};
+use crate::sending::{SendingFile, open_to_send};
+use crate::static_files::content_type;
 
 /// An open file, ready to be sent.
 #[derive(Debug)]
 pub struct NamedFile {
-    file: File,
+    file: SendingFile,
     length: u64,
     content_type: &'static str,
     last_modified: String,

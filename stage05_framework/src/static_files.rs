@@ -16,7 +16,7 @@
 //! Modified`; and with `Accept-Ranges`, so a video player can ask for one range of it and get
 //! `206 Partial Content`.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,6 +26,7 @@ use stage03_parser::date::http_date;
 use stage03_parser::{Method, Request, Response, Status};
 
 use crate::error::{Error, ErrorStyle};
+use crate::sending::{SendingFile, no_such_file, open_to_send};
 
 /// A folder whose files are served.
 #[derive(Debug, Clone)]
@@ -140,40 +141,6 @@ fn is_plain_name(part: &str) -> bool {
 }
 // ANCHOR_END: plain_name
 
-/// Opens `file` to be sent, with what is known of it; or the error to answer with. One that is
-/// not there for this client (missing, not readable, not a regular file: a device or a pipe put
-/// there since the path was checked) is a `404`, as for any path outside the folder. One that is
-/// there but cannot be opened now (out of file descriptors, say) is a `503`: the client may try
-/// again. [`NamedFile`](crate::NamedFile) opens its files this way too.
-pub(crate) fn open_to_send(file: &Path) -> Result<(File, fs::Metadata), Error> {
-    let opened = File::open(file).and_then(|f| {
-        let metadata = f.metadata()?;
-        Ok((f, metadata))
-    });
-    match opened {
-        Ok((_, ref metadata)) if !metadata.is_file() => Err(no_such_file()),
-        Ok(opened) => Ok(opened),
-        Err(e) if is_not_there(&e) => Err(no_such_file()),
-        Err(_) => Err(
-            Error::new(Status::SERVICE_UNAVAILABLE, "cannot open the file now")
-                .with_header("Retry-After", "1"),
-        ),
-    }
-}
-
-fn is_not_there(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::NotADirectory
-    )
-}
-
-/// The same words for a file that is not there and for a path that is refused: an attacker
-/// learns nothing from the answer.
-fn no_such_file() -> Error {
-    Error::not_found("no such file")
-}
-
 /// The answer to anything not served, in the style `request` asked for.
 fn not_found(request: &Request) -> Response {
     no_such_file().render(ErrorStyle::of(request))
@@ -255,7 +222,7 @@ fn range(request: &Request, length: u64) -> Range {
 // ANCHOR_END: range
 
 /// The bytes `start..=end` of `file`, as a stream.
-fn part_of(mut file: File, start: u64, end: u64) -> io::Result<BodyStream> {
+fn part_of(mut file: SendingFile, start: u64, end: u64) -> io::Result<BodyStream> {
     file.seek(SeekFrom::Start(start))?;
     let length = end - start + 1;
     Ok(BodyStream::new(io::Read::take(file, length), length))

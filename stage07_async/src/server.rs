@@ -25,6 +25,7 @@ use stage01_tcp_echo::stop::{RunningServer, StopSignal};
 use stage02_raw_http::server::{LINGER_BYTES, LINGER_IDLE, LINGER_TIME};
 use stage03_parser::response::Response;
 use stage03_parser::status::Status;
+use stage05_framework::sending::MAX_FILES_SENDING;
 use stage05_framework::{Application, Config, Connection, Next, Now, Reply};
 
 use crate::handoff::Runtimes;
@@ -51,15 +52,16 @@ pub const DEFAULT_DRAIN_TIME: Duration = Duration::from_secs(10);
 const MAX_REFUSING: usize = 64;
 
 /// Files the server keeps open besides its connections: standard streams, the listener, the
-/// signal socket, the guestbook, a CGI script's pipes, and the refusals being answered.
-const FILES_PER_SERVER: usize = 32 + MAX_REFUSING;
+/// signal socket, the guestbook, a CGI script's pipes, the refusals being answered, and the files
+/// being sent (chapter 5 sends at most `MAX_FILES_SENDING` at once, static and named files alike).
+const FILES_PER_SERVER: usize = 32 + MAX_REFUSING + MAX_FILES_SENDING;
 
 /// Files each runtime keeps open besides its connections: its epoll, its wake-up socket pair,
 /// its copy of the listener.
 const FILES_PER_RUNTIME: usize = 4;
 
-/// Files each connection may hold: its socket, and a static file it is sending.
-const FILES_PER_CONNECTION: usize = 2;
+/// Files each connection holds: its socket. A file it sends is one of the server's.
+const FILES_PER_CONNECTION: usize = 1;
 
 /// How long a refused client has to take its `503`.
 const REFUSAL_TIME: Duration = Duration::from_secs(1);
