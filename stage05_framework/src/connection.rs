@@ -90,7 +90,9 @@ pub struct Config {
     /// The slowest a client may take its answer, in bytes per second: an answer must be written
     /// within `timeouts.response` plus its size at this rate, and a client that takes nothing
     /// at all for `timeouts.response` is dropped whatever is left. Default 8 KiB/s, so a 4 MiB
-    /// page has 8 minutes, and a client that stops reading is dropped after 10 s.
+    /// page has 8 minutes, and a client that stops reading is dropped after 10 s. "Takes" is
+    /// what the driver reports with `wrote`: a kernel with a large send buffer may report no
+    /// room for longer than that to a client that reads slowly, which is then dropped too.
     pub min_send_rate: u32,
 }
 

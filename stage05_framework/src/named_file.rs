@@ -39,7 +39,7 @@ impl NamedFile {
         let path = path.as_ref();
         let (file, metadata) = open_to_send(path)?;
         Ok(NamedFile {
-            file,
+            file: SendingFile::new(file)?,
             length: metadata.len(),
             content_type: content_type(path),
             last_modified: http_date(metadata.modified().unwrap_or(UNIX_EPOCH)),

@@ -22,11 +22,46 @@ pub const MAX_FILES_SENDING: usize = 64;
 /// Files open for sending now, in the whole process: descriptors are the process's.
 static SENDING: AtomicUsize = AtomicUsize::new(0);
 
-/// An open file that counts as one of the [`MAX_FILES_SENDING`] until it is dropped, when the
-/// response that sent it is done.
+/// One of the [`MAX_FILES_SENDING`] places, given back when it is dropped.
+#[derive(Debug)]
+struct Place;
+
+impl Place {
+    fn take() -> Option<Place> {
+        SENDING
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |sending| {
+                (sending < MAX_FILES_SENDING).then_some(sending + 1)
+            })
+            .ok()
+            .map(|_| Place)
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        SENDING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// An open file that holds one of the [`MAX_FILES_SENDING`] places until it is dropped, when
+/// the response that sends it has read its last piece or is dropped unsent.
 #[derive(Debug)]
 pub struct SendingFile {
+    // Fields are dropped in the order they are written: the file is closed first, and only
+    // then is its place given back, so the process never has more files open than places.
     file: File,
+    _place: Place,
+}
+
+impl SendingFile {
+    /// `file`, holding a place to be sent; or a `503` when every place is taken.
+    pub fn new(file: File) -> Result<SendingFile, Error> {
+        let place = Place::take().ok_or_else(|| busy("as many files are being sent as may be"))?;
+        Ok(SendingFile {
+            file,
+            _place: place,
+        })
+    }
 }
 
 impl Read for SendingFile {
@@ -41,40 +76,21 @@ impl Seek for SendingFile {
     }
 }
 
-impl Drop for SendingFile {
-    fn drop(&mut self) {
-        SENDING.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// Opens `file` to be sent, with what is known of it; or the error to answer with. One that is
-/// not there for this client (missing, not readable, not a regular file: a device or a pipe put
-/// there since the path was checked) is a `404`. One that is there but cannot be opened now (as
-/// many files are being sent as may be, or the process is out of file descriptors) is a `503`:
-/// the client may try again.
-pub fn open_to_send(file: &Path) -> Result<(SendingFile, fs::Metadata), Error> {
-    let taken = SENDING.fetch_update(Ordering::AcqRel, Ordering::Acquire, |sending| {
-        (sending < MAX_FILES_SENDING).then_some(sending + 1)
+/// Opens `file`, with what is known of it, to answer about it (a `304` needs no place) and then,
+/// if its body is to be sent, to become a [`SendingFile`]; or the error to answer with. One that
+/// is not there for this client (missing, not readable, not a regular file: a device or a pipe
+/// put there since the path was checked) is a `404`. One that is there but cannot be opened now
+/// (out of file descriptors) is a `503`: the client may try again.
+pub fn open_to_send(file: &Path) -> Result<(File, fs::Metadata), Error> {
+    let opened = File::open(file).and_then(|f| {
+        let metadata = f.metadata()?;
+        Ok((f, metadata))
     });
-    if taken.is_err() {
-        return Err(busy("as many files are being sent as may be"));
-    }
-    // Counted from here: dropping it (on any error below too) gives the place back.
-    let opened = File::open(file).map(|file| SendingFile { file });
-    let sending = match opened {
-        Ok(sending) => sending,
-        Err(e) if is_not_there(&e) => {
-            SENDING.fetch_sub(1, Ordering::AcqRel);
-            return Err(no_such_file());
-        }
-        Err(_) => {
-            SENDING.fetch_sub(1, Ordering::AcqRel);
-            return Err(busy("cannot open the file now"));
-        }
-    };
-    match sending.file.metadata() {
-        Ok(metadata) if metadata.is_file() => Ok((sending, metadata)),
-        _ => Err(no_such_file()),
+    match opened {
+        Ok((_, ref metadata)) if !metadata.is_file() => Err(no_such_file()),
+        Ok(opened) => Ok(opened),
+        Err(e) if is_not_there(&e) => Err(no_such_file()),
+        Err(_) => Err(busy("cannot open the file now")),
     }
 }
 

@@ -83,11 +83,18 @@ impl StaticFiles {
         } else {
             Range::Whole
         };
+        if wanted == Range::Unsatisfiable {
+            return Error::new(Status::RANGE_NOT_SATISFIABLE, "no such range")
+                .with_header("Content-Range", format!("bytes */{length}"))
+                .render(ErrorStyle::of(request));
+        }
+        // A body is sent from here on: the open file takes one of the places for files being
+        // sent (a `304` or a `416` above needs none).
+        let handle = match SendingFile::new(handle) {
+            Ok(handle) => handle,
+            Err(error) => return error.render(ErrorStyle::of(request)),
+        };
         match wanted {
-            Range::Whole => {
-                let body = BodyStream::new(handle, length);
-                validators(Response::new(Status::OK).with_stream(body, content_type))
-            }
             Range::Part { start, end } => {
                 let Ok(part) = part_of(handle, start, end) else {
                     return not_found(request);
@@ -97,9 +104,10 @@ impl StaticFiles {
                     .header("Content-Range", format!("bytes {start}-{end}/{length}"));
                 validators(partial)
             }
-            Range::Unsatisfiable => Error::new(Status::RANGE_NOT_SATISFIABLE, "no such range")
-                .with_header("Content-Range", format!("bytes */{length}"))
-                .render(ErrorStyle::of(request)),
+            _ => {
+                let body = BodyStream::new(handle, length);
+                validators(Response::new(Status::OK).with_stream(body, content_type))
+            }
         }
     }
     // ANCHOR_END: serve

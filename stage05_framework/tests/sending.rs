@@ -33,6 +33,17 @@ fn past_the_most_files_sent_at_once_a_file_is_a_503_until_one_is_done() {
     assert_eq!(refused.status(), Status::SERVICE_UNAVAILABLE);
     assert_eq!(refused.headers().get("Retry-After").unwrap(), "1");
     assert!(NamedFile::open(public.join("page.html")).is_err());
+    // A `304` sends no file, and needs no place.
+    let etag = sending[0]
+        .headers()
+        .get("ETag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut revalidate = Request::new(Method::Get, "/static/page.html").unwrap();
+    revalidate.headers.append("If-None-Match", etag);
+    assert_eq!(app.call(revalidate).wait().status(), Status::NOT_MODIFIED);
     // One done: its place is free again.
     sending.pop();
     assert_eq!(get().status(), Status::OK);

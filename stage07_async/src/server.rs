@@ -57,8 +57,10 @@ const MAX_REFUSING: usize = 64;
 const FILES_PER_SERVER: usize = 32 + MAX_REFUSING + MAX_FILES_SENDING;
 
 /// Files each runtime keeps open besides its connections: its epoll, its wake-up socket pair,
-/// its copy of the listener.
-const FILES_PER_RUNTIME: usize = 4;
+/// its copy of the listener (4); and a CGI script's while one runs (8: its three pipes, the pipe
+/// that reports a failed start, and what killing its group takes). A plain handler holds its
+/// runtime's thread, so a runtime runs one script at a time.
+const FILES_PER_RUNTIME: usize = 4 + 8;
 
 /// Files each connection holds: its socket. A file it sends is one of the server's.
 const FILES_PER_CONNECTION: usize = 1;

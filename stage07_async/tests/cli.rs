@@ -96,7 +96,7 @@ fn holds_no_more_connections_than_it_may_open_files() {
         .iter()
         .find(|line| line.contains("at most"))
         .expect("the line that says how many connections");
-    assert_eq!(held, "1 thread, at most 92 connections; Ctrl+C stops");
+    assert_eq!(held, "1 thread, at most 84 connections; Ctrl+C stops");
     assert_eq!(
         lines.last().map(String::as_str),
         Some("(not 10000: this process may open 256 files; `ulimit -n` raises that)")
